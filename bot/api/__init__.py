@@ -1,0 +1,1 @@
+"""HTTP routes: the Zalo webhook, health and metrics, OAuth callback, admin."""

@@ -1,0 +1,1 @@
+"""The admin API and dashboard: token auth with roles and village scopes."""

@@ -1,0 +1,173 @@
+"""POST /webhook/zalo: verify, validate, store, acknowledge. Nothing else happens here.
+
+The MAC is checked over the exact bytes received. The event is stored (with secrets
+redacted) before the 200 is sent, so an acknowledged event is never lost; processing runs
+after the answer, so Zalo's 2-second limit holds however slow sending is. A redelivery of
+an event already stored is acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
+
+from bot.dispatcher import record_inline
+from bot.runtime import Runtime
+from bot.text.privacy import redact
+from bot.zalo.events import (
+    EventError,
+    GroupMessageEvent,
+    UnknownEvent,
+    UserMessageEvent,
+    ZaloEvent,
+    parse_event,
+)
+from bot.zalo.signature import HEADER, verify
+from db import events as event_rows
+from db.session import session_scope
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["zalo"])
+
+# Events that need no processing: stored for the record only.
+_IGNORED = (UnknownEvent, GroupMessageEvent)
+
+
+def _problem(status: int, reason: str) -> JSONResponse:
+    return JSONResponse({"error": reason}, status_code=status)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    except ClientDisconnect:
+        return b""  # the sender gave up; nothing to store, and no one to answer
+    return b"".join(chunks)
+
+
+def _redacted_payload(event: ZaloEvent, obj: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    if not isinstance(event, UserMessageEvent | GroupMessageEvent):
+        return obj, None
+    message = obj.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+        return obj, None
+    result = redact(message["text"])
+    if not result.changed:
+        return obj, None
+    clean = dict(obj)
+    clean["message"] = {**message, "text": result.text}
+    return clean, ",".join(sorted(result.kinds))
+
+
+@router.post(
+    "/webhook/zalo",
+    responses={
+        200: {"description": "Stored (or a redelivery, ignored)"},
+        400: {"description": "Malformed body"},
+        401: {"description": "Missing or wrong signature"},
+        413: {"description": "Body over the size limit"},
+        415: {"description": "Not JSON"},
+    },
+)
+async def receive_zalo_event(request: Request) -> JSONResponse:
+    """Receive one Zalo OA event."""
+    started = time.perf_counter()
+    runtime: Runtime = request.app.state.runtime
+    settings = runtime.settings
+    metrics = runtime.metrics
+    raw = await _read_limited(request, settings.webhook_max_body_bytes)
+    if raw is None:
+        metrics.webhook_rejected.labels(reason="too_large").inc()
+        return _problem(413, f"body larger than {settings.webhook_max_body_bytes} bytes")
+    header = request.headers.get(HEADER)
+    if not header:
+        metrics.webhook_rejected.labels(reason="no_signature").inc()
+        return _problem(401, f"missing {HEADER} header")
+    content_type = request.headers.get("content-type", "application/json").lower()
+    if "json" not in content_type:
+        metrics.webhook_rejected.labels(reason="content_type").inc()
+        return _problem(415, "the body must be application/json")
+    try:
+        obj = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        metrics.webhook_rejected.labels(reason="bad_json").inc()
+        return _problem(400, "the body is not valid JSON")
+    if not isinstance(obj, dict):
+        metrics.webhook_rejected.labels(reason="bad_json").inc()
+        return _problem(400, "the body must be a JSON object")
+    timestamp = obj.get("timestamp")
+    matched = verify(
+        header, raw, str(timestamp) if timestamp is not None else "", runtime.mac_formulas
+    )
+    if matched is None:
+        metrics.webhook_rejected.labels(reason="bad_signature").inc()
+        return _problem(401, "signature does not match")
+    if matched != "app_id":
+        runtime.note_mac_variant(matched)
+    try:
+        event = parse_event(obj)
+    except EventError as exc:
+        metrics.webhook_rejected.labels(reason="bad_event").inc()
+        return _problem(400, str(exc))
+    payload, redacted = _redacted_payload(event, obj)
+    status = "ignored" if isinstance(event, _IGNORED) else "pending"
+    if isinstance(event, UnknownEvent):
+        log.info("unknown Zalo event %r stored and acknowledged", event.event_name)
+
+    def store() -> tuple[int | None, bool]:
+        now = runtime.clock.now()
+        with session_scope(runtime.engine) as session:
+            new_id = event_rows.store(
+                session,
+                dedupe_key=event.dedupe_key,
+                event_name=event.event_name,
+                subject_id=event.subject_id,
+                msg_id=event.msg_id,
+                zalo_timestamp_ms=event.timestamp_ms,
+                payload=payload,
+                redacted=redacted,
+                status=status,
+                now=now,
+            )
+            handled = new_id is not None and status == "pending"
+            handled = handled and record_inline(session, event, now)
+            if handled and new_id is not None:
+                event_rows.mark_done_by_id(session, event_id=new_id, now=now)
+            return new_id, handled
+
+    new_id, handled = await anyio.to_thread.run_sync(store)
+    if new_id is None:
+        metrics.duplicates.inc()
+    else:
+        metrics.events_received.labels(event=event.event_name).inc()
+        if status == "pending" and not handled:
+            runtime.processor.kick(event.subject_id)
+    metrics.webhook_latency.observe(time.perf_counter() - started)
+    return JSONResponse({"error": 0, "duplicate": new_id is None})
+
+
+baseline_router = APIRouter(include_in_schema=False)
+
+
+@baseline_router.post("/webhook/baseline")
+async def baseline(request: Request) -> JSONResponse:
+    """Reads the body and answers 200: the benchmark's baseline for the webhook's cost."""
+    await request.body()
+    return JSONResponse({"error": 0})

@@ -1,0 +1,1 @@
+"""Sub-commands of the `bot` command line, grouped by feature."""

@@ -1,0 +1,148 @@
+"""Settings: the one configuration object, read from the environment (and `.env` when present).
+
+Nothing here is built at import time. `get_settings()` builds and caches the object;
+tests build their own `Settings(...)` and hand it to `create_app(settings)`.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Values that ship with the project for the demo. Production refuses every one of them.
+DEMO_APP_ID = "3608465248940903967"
+DEMO_OA_ID = "3886132808798080645"
+DEMO_APP_SECRET = "demo-app-secret-not-for-production"
+DEMO_OA_SECRET_KEY = "demo-oa-secret-key-not-for-production"
+DEMO_ADMIN_TOKEN = "demo-admin-token-not-for-production"
+DEMO_SECRETS = frozenset({DEMO_APP_SECRET, DEMO_OA_SECRET_KEY, DEMO_ADMIN_TOKEN})
+
+
+class Settings(BaseSettings):
+    """Every setting the bot, the scheduler and the tools read."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    bot_mode: Literal["demo", "production"] = "demo"
+    database_url: str = "sqlite:///./data/bot.db"
+    bot_timezone: str = "Asia/Ho_Chi_Minh"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The address Zalo (or the simulator) reaches the bot at, used for the webhook URL.
+    public_base_url: str | None = None
+    log_level: str = "INFO"
+
+    # Zalo app and OA
+    zalo_app_id: str = DEMO_APP_ID
+    zalo_app_secret: SecretStr = SecretStr(DEMO_APP_SECRET)
+    zalo_oa_id: str = DEMO_OA_ID
+    zalo_oa_secret_key: SecretStr = SecretStr(DEMO_OA_SECRET_KEY)
+    zalo_openapi_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_oauth_redirect_uri: str | None = None
+    # Other MAC formulas to accept while the real one is being confirmed (see README).
+    zalo_mac_variants: tuple[Literal["oa_id", "app_secret"], ...] = ()
+    zalo_http_timeout_s: float = 10.0
+    zalo_menu_image_url: str | None = None
+    # Refresh the access token when fewer than this many seconds remain.
+    token_refresh_margin_s: int = 5 * 3600
+
+    # Webhook
+    webhook_max_body_bytes: int = 64 * 1024
+    # Expose /webhook/baseline (reads the body, answers 200) for benchmarks; on in demo mode.
+    bench_endpoints: bool = False
+
+    # Outbox
+    outbox_rate_per_s: float = 20.0
+    outbox_concurrency: int = 8
+    outbox_max_attempts: int = 8
+    outbox_backoff_base_s: float = 1.0
+    outbox_backoff_max_s: float = 300.0
+    outbox_lease_s: float = 60.0
+    outbox_poll_s: float = 0.5
+    # How long an uncertain send waits for Zalo's echo before the conversation history is read.
+    outbox_echo_grace_s: float = 10.0
+
+    # Conversations
+    flow_idle_timeout_min: int = 30
+    processor_max_attempts: int = 3
+
+    # Content and data files
+    content_dir: Path = PACKAGE_DIR / "content"
+    org_file: Path | None = None
+    scam_blocklist_path: Path | None = None
+    scam_model_path: Path | None = None
+    # Where `bot procedures search` keeps its built index between runs; empty disables it.
+    procedures_cache_dir: Path | None = Path("data/cache")
+
+    # Admin
+    admin_token: SecretStr | None = None
+    admin_rate_limit_per_min: int = 30
+
+    # Scheduler
+    scheduler_in_app: bool | None = None  # default: True in demo mode, False in production
+    scheduler_lock_ttl_s: int = 30
+
+    # Handoff and broadcasts
+    handoff_escalate_after_min: int = 30
+    relay_reminder_after_min: int = 120
+    quiet_hours_start: str = "21:00"
+    quiet_hours_end: str = "07:00"
+    campaign_grace_min: int = 60
+    campaign_requires_approval: bool = False
+
+    # Simulator (demo mode and tests only)
+    sim_retry_speedup: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_demo_secrets_in_production(self) -> Settings:
+        if self.bot_mode != "production":
+            return self
+        problems = []
+        for name in ("zalo_app_secret", "zalo_oa_secret_key", "admin_token"):
+            value: SecretStr | None = getattr(self, name)
+            if value is not None and value.get_secret_value() in DEMO_SECRETS:
+                problems.append(f"{name.upper()} still has the demo value")
+        for name in ("zalo_app_secret", "zalo_oa_secret_key"):
+            value = getattr(self, name)
+            if value is None or not value.get_secret_value():
+                problems.append(f"{name.upper()} is empty")
+        if self.zalo_app_id == DEMO_APP_ID or self.zalo_oa_id == DEMO_OA_ID:
+            problems.append("ZALO_APP_ID / ZALO_OA_ID still have the demo values")
+        if problems:
+            msg = "production mode refuses to start: " + "; ".join(problems)
+            raise ValueError(msg)
+        return self
+
+    @property
+    def is_demo(self) -> bool:
+        return self.bot_mode == "demo"
+
+    @property
+    def run_scheduler_in_app(self) -> bool:
+        return self.is_demo if self.scheduler_in_app is None else self.scheduler_in_app
+
+    @cached_property
+    def tz(self) -> tzinfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def webhook_url(self) -> str:
+        base = self.public_base_url or f"http://{self.host}:{self.port}"
+        return base.rstrip("/") + "/webhook/zalo"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

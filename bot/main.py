@@ -1,0 +1,145 @@
+"""`create_app(settings)`: the FastAPI application. Nothing is built at import time.
+
+Demo mode also migrates and seeds the SQLite database, mounts the Zalo simulator under
+`/_sim` and runs the scheduler jobs in-process. Production mode never mounts the simulator.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from bot import __version__
+from bot.api import health, oauth, webhook
+from bot.api.admin import dashboard as admin_dashboard
+from bot.api.admin import stats as admin_stats
+from bot.api.admin.auth import FailureLimiter
+from bot.clock import Clock
+from bot.config import Settings, get_settings
+from bot.handoff import escalation_job
+from bot.runtime import Runtime
+from bot.services import Services
+from db.migrate import upgrade
+from db.session import make_engine
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    sim_app = _simulator(settings) if settings.is_demo else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            engine = make_engine(settings.database_url)
+            if settings.is_demo:
+                await anyio.to_thread.run_sync(upgrade, settings.database_url)
+                await anyio.to_thread.run_sync(seed_demo_org, engine, settings)
+            await anyio.to_thread.run_sync(seed_admin_token, engine, settings)
+            commune = await anyio.to_thread.run_sync(commune_name, engine)
+            services = Services.load(settings, commune_name=commune)
+            runtime = Runtime.build(settings, clock=clock, engine=engine, services=services)
+            app.state.runtime = runtime
+            stack.push_async_callback(runtime.aclose)
+            if sim_app is not None:
+                await stack.enter_async_context(sim_app.router.lifespan_context(sim_app))
+            runtime.start_background()
+            if settings.run_scheduler_in_app:
+                runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
+                runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")
+                runtime.every(60, lambda: escalation_job(runtime), name="handoff-escalation")
+            yield
+
+    app = FastAPI(
+        title="Zalo OA bot – Tổ công nghệ số cộng đồng",
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.state.admin_limiter = FailureLimiter(settings.admin_rate_limit_per_min)
+    app.include_router(webhook.router)
+    if settings.is_demo or settings.bench_endpoints:
+        app.include_router(webhook.baseline_router)
+    app.include_router(health.router)
+    app.include_router(oauth.router)
+    app.include_router(admin_stats.router)
+    app.include_router(admin_dashboard.router)
+    if sim_app is not None:
+        app.mount("/_sim", sim_app)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For `uvicorn --factory bot.main:app_factory` (several workers)."""
+    return create_app()
+
+
+def _simulator(settings: Settings) -> FastAPI:
+    from bot.sim.app import SimConfig, create_sim_app
+
+    config = SimConfig(
+        app_id=settings.zalo_app_id,
+        app_secret=settings.zalo_app_secret.get_secret_value(),
+        oa_id=settings.zalo_oa_id,
+        oa_secret_key=settings.zalo_oa_secret_key.get_secret_value(),
+        webhook_url=settings.webhook_url,
+        retry_speedup=settings.sim_retry_speedup,
+    )
+    return create_sim_app(config, control_prefix="")
+
+
+def seed_demo_org(engine: Any, settings: Settings) -> None:
+    """Load the organisation file (ORG_FILE, or the demo data) when the database has none."""
+    from bot.org import load_org, org_rows
+    from db import org as org_rows_db
+    from db.session import session_scope
+
+    with session_scope(engine) as session:
+        if org_rows_db.villages(session):
+            return
+        path = settings.org_file or settings.content_dir / "demo" / "org.yaml"
+        org_rows_db.apply_org(session, **org_rows(load_org(path)))
+        log.info("organisation loaded from %s", path)
+
+
+def commune_name(engine: Any) -> str:
+    from db import org as org_rows_db
+    from db.session import read_scope
+
+    with read_scope(engine) as session:
+        row = org_rows_db.commune(session)
+        return row.name if row is not None else "xã"
+
+
+def seed_admin_token(engine: Any, settings: Settings) -> None:
+    """Make ADMIN_TOKEN (or, in demo mode, the printed demo token) a working admin token."""
+    from bot.config import DEMO_ADMIN_TOKEN
+    from db import admin as admin_rows
+    from db.session import session_scope
+    from db.types import utcnow
+
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    if token is None and settings.is_demo:
+        token = DEMO_ADMIN_TOKEN
+    if not token:
+        return
+    with session_scope(engine) as session:
+        if admin_rows.find_active(session, token=token, now=utcnow()) is None:
+            admin_rows.create_token(
+                session,
+                token=token,
+                role="admin",
+                villages=[],
+                name="bootstrap (ADMIN_TOKEN)",
+                now=utcnow(),
+                expires_at=None,
+            )

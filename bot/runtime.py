@@ -1,0 +1,216 @@
+"""The long-lived parts of a running bot process, built from `Settings` and started together.
+
+The web app (`bot serve`) and the scheduler process (`bot scheduler`) both build a
+`Runtime`; what each runs differs: web workers store and process events and send their
+replies; the scheduler sends everything else, refreshes tokens and runs campaigns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import anyio.to_thread
+import httpx
+from sqlalchemy import Engine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.dispatcher import Dispatcher, Interceptor
+from bot.handoff import HandoffInterceptor
+from bot.metrics import Metrics
+from bot.outbox import OutboxSender
+from bot.processor import EventProcessor
+from bot.services import Services
+from bot.zalo.client import TokenPair, ZaloClient, pkce_pair
+from bot.zalo.signature import MacFormula, mac_formulas
+from bot.zalo.tokens import TokenManager
+from db.session import make_engine
+
+log = logging.getLogger(__name__)
+
+
+def default_interceptors() -> tuple[Interceptor, ...]:
+    """What sees a resident's text before normal routing, in order."""
+    return (HandoffInterceptor(),)
+
+
+def zalo_bases(settings: Settings) -> tuple[str, str]:
+    """(OpenAPI base, OAuth base): in demo mode, the built-in simulator unless set explicitly."""
+    local = f"http://{settings.host}:{settings.port}/_sim"
+    explicit = settings.model_fields_set
+    openapi = settings.zalo_openapi_base
+    oauth = settings.zalo_oauth_base
+    if settings.is_demo and "zalo_openapi_base" not in explicit:
+        openapi = local
+    if settings.is_demo and "zalo_oauth_base" not in explicit:
+        oauth = local
+    return openapi, oauth
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    metrics: Metrics
+    services: Services
+    http: httpx.AsyncClient
+    zalo: ZaloClient
+    tokens: TokenManager
+    processor: EventProcessor
+    sender: OutboxSender
+    mac_formulas: list[MacFormula]
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _mac_variants_seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        engine: Engine | None = None,
+        services: Services | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> Runtime:
+        clock = clock or SystemClock()
+        engine = engine or make_engine(settings.database_url)
+        metrics = Metrics()
+        services = services or Services.load(settings)
+        http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.zalo_http_timeout_s, connect=5.0)
+        )
+        openapi, oauth = zalo_bases(settings)
+        zalo = ZaloClient(
+            http,
+            openapi_base=openapi,
+            oauth_base=oauth,
+            app_id=settings.zalo_app_id,
+            app_secret=settings.zalo_app_secret.get_secret_value(),
+        )
+        bootstrap: Callable[[], Awaitable[TokenPair]] | None = None
+        if settings.is_demo:
+
+            async def bootstrap() -> TokenPair:
+                return await demo_authorize(zalo, settings)
+
+        tokens = TokenManager(
+            engine=engine,
+            client=zalo,
+            oa_id=settings.zalo_oa_id,
+            clock=clock,
+            margin_s=settings.token_refresh_margin_s,
+            bootstrap=bootstrap,
+        )
+        sender = OutboxSender(
+            engine=engine,
+            client=zalo,
+            tokens=tokens,
+            clock=clock,
+            metrics=metrics,
+            rate_per_s=settings.outbox_rate_per_s,
+            concurrency=settings.outbox_concurrency,
+            max_attempts=settings.outbox_max_attempts,
+            backoff_base_s=settings.outbox_backoff_base_s,
+            backoff_max_s=settings.outbox_backoff_max_s,
+            lease_s=settings.outbox_lease_s,
+            poll_s=settings.outbox_poll_s,
+            echo_grace_s=settings.outbox_echo_grace_s,
+        )
+        dispatcher = Dispatcher(services, interceptors=default_interceptors())
+        processor = EventProcessor(
+            engine=engine,
+            handler=dispatcher.handle,
+            on_failure=dispatcher.on_failure,
+            clock=clock,
+            max_attempts=settings.processor_max_attempts,
+            on_committed=sender.wake,
+            on_outcome=lambda outcome: metrics.events_processed.labels(outcome=outcome).inc(),
+        )
+        formulas = mac_formulas(
+            app_id=settings.zalo_app_id,
+            oa_id=settings.zalo_oa_id,
+            oa_secret_key=settings.zalo_oa_secret_key.get_secret_value(),
+            app_secret=settings.zalo_app_secret.get_secret_value(),
+            variants=tuple(settings.zalo_mac_variants),
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            clock=clock,
+            metrics=metrics,
+            services=services,
+            http=http,
+            zalo=zalo,
+            tokens=tokens,
+            processor=processor,
+            sender=sender,
+            mac_formulas=formulas,
+        )
+
+    def note_mac_variant(self, name: str) -> None:
+        if name not in self._mac_variants_seen:
+            self._mac_variants_seen.add(name)
+            log.warning("webhook MAC matched the '%s' variant, not the documented one", name)
+
+    # -- background work ---------------------------------------------------------------------
+
+    def start_background(self, *, send: bool = True, sweep: bool = True) -> None:
+        if send:
+            self.sender.start()
+        if sweep:
+            from bot.profiles import fetch_missing_names
+
+            self.every(2.0, self._sweep, name="sweeper")
+            self.every(3.0, lambda: fetch_missing_names(self), name="profiles")
+
+    async def _sweep(self) -> None:
+        await self.processor.sweep()
+
+    async def _every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+        while True:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("periodic job failed")
+            await asyncio.sleep(seconds)
+
+    async def roll_up_statistics(self) -> int:
+        """Fold new analytics events into the daily rollups (keeps reports fast)."""
+        from db import rollup
+        from db.session import session_scope
+
+        return await anyio.to_thread.run_sync(rollup.run_all, lambda: session_scope(self.engine))
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
+        self._tasks.append(asyncio.create_task(self._every(seconds, job), name=name))
+
+    async def aclose(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.processor.close()
+        await self.sender.stop()
+        await self.http.aclose()
+        self.engine.dispose()
+
+
+async def demo_authorize(zalo: ZaloClient, settings: Settings) -> TokenPair:
+    """Demo mode only: walk the simulator's OAuth permission page without a browser."""
+    verifier, challenge = pkce_pair()
+    redirect = settings.zalo_oauth_redirect_uri or settings.webhook_url.replace(
+        "/webhook/zalo", "/zalo/oauth/callback"
+    )
+    code = await zalo.code_from_permission_page(
+        redirect_uri=redirect, code_challenge=challenge, state="demo"
+    )
+    return await zalo.exchange_code(code, verifier)

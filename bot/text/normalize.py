@@ -1,0 +1,66 @@
+"""Normalise Vietnamese text the way residents type it.
+
+Residents type with or without diacritics, with typos, teencode and abbreviations
+("ko dc", "cccd", "dvc"). Matching code works on `normalize(text)`: NFC, lower-case,
+diacritics folded (đ → d), punctuation dropped, whitespace collapsed and common
+abbreviations expanded from `content/nlu/abbreviations.yaml`. Stored text stays NFC
+(`nfc`), never folded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DEFAULT_ABBREVIATIONS = (
+    Path(__file__).resolve().parent.parent / "content" / "nlu" / "abbreviations.yaml"
+)
+
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+
+
+def nfc(text: str) -> str:
+    """The canonical stored form of any text: Unicode NFC."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics: "Đăng ký" → "dang ky"."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA).casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped.translate(_FOLD_EXTRA))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens, punctuation removed (underscore counts as a separator)."""
+    return [w for w in _NON_WORD.sub(" ", fold(text)).replace("_", " ").split() if w]
+
+
+@lru_cache(maxsize=4)
+def load_abbreviations(path: Path = DEFAULT_ABBREVIATIONS) -> Mapping[str, str]:
+    """Folded abbreviation → folded expansion, read from the content YAML."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    table: dict[str, str] = {}
+    for expansion, shorts in raw.items():
+        target = " ".join(words(str(expansion)))
+        for short in shorts or ():
+            key = " ".join(words(str(short)))
+            if key and key != target:
+                table[key] = target
+    return table
+
+
+def normalize(text: str, abbreviations: Mapping[str, str] | None = None) -> str:
+    """Folded, de-punctuated text with abbreviations expanded, for matching only."""
+    table = load_abbreviations() if abbreviations is None else abbreviations
+    out: list[str] = []
+    for word in words(text):
+        out.append(table.get(word, word))
+    return _SPACES.sub(" ", " ".join(out)).strip()

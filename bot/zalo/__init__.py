@@ -1,0 +1,1 @@
+"""Everything that talks to Zalo: webhook events, MAC, the OpenAPI/OAuth client, tokens."""

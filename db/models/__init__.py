@@ -1,0 +1,45 @@
+"""Every table. Feature modules define their tables in their own file and are imported here,
+so that `SQLModel.metadata` (used by Alembic) always holds the whole schema."""
+
+from db.models.admin import ApiToken, AuditLog
+from db.models.core import (
+    AppLock,
+    Conversation,
+    EventLog,
+    InboundEvent,
+    OAToken,
+    OAuthPending,
+    Outbox,
+    Resident,
+)
+from db.models.handoff import HandoffTicket
+from db.models.org import Commune, TeamMember, TeamMemberVillage, Village, ZaloGroup
+from db.models.procedures import ImportedProcedure
+from db.models.scam import ScamReport
+from db.models.skills import SkillProgress
+from db.models.stats import StatActiveDay, StatDay, StatStepDay
+
+__all__ = [
+    "ApiToken",
+    "AppLock",
+    "AuditLog",
+    "Commune",
+    "Conversation",
+    "EventLog",
+    "HandoffTicket",
+    "ImportedProcedure",
+    "InboundEvent",
+    "OAToken",
+    "OAuthPending",
+    "Outbox",
+    "Resident",
+    "ScamReport",
+    "SkillProgress",
+    "StatActiveDay",
+    "StatDay",
+    "StatStepDay",
+    "TeamMember",
+    "TeamMemberVillage",
+    "Village",
+    "ZaloGroup",
+]

@@ -1,0 +1,8 @@
+"""`python -m scheduler` runs the scheduler process (same as `bot scheduler`)."""
+
+import asyncio
+
+from bot.config import get_settings
+from scheduler.service import run
+
+raise SystemExit(asyncio.run(run(get_settings())))

@@ -1,0 +1,57 @@
+"""`bot scheduler`: waits for leadership, then sends the outbox, refreshes the OA token and
+runs scheduled jobs until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.config import Settings
+from bot.handoff import escalation_job
+from bot.outbox import owner_id
+from bot.runtime import Runtime
+from bot.services import Services
+from db.migrate import is_current
+from scheduler.leader import Leadership
+
+log = logging.getLogger(__name__)
+
+
+async def run(settings: Settings) -> int:
+    runtime = Runtime.build(settings, services=Services.load(settings))
+    if not is_current(runtime.engine):
+        log.error("database migrations are not current: run `bot db upgrade` first")
+        await runtime.aclose()
+        return 2
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    leader = Leadership(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        owner=owner_id(),
+        ttl_s=settings.scheduler_lock_ttl_s,
+    )
+    try:
+        acquire = asyncio.create_task(leader.acquire())
+        waiter = asyncio.create_task(stop.wait())
+        await asyncio.wait({acquire, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            acquire.cancel()
+            return 0
+        runtime.start_background(send=True, sweep=True)
+        runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
+        runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")
+        runtime.every(60, lambda: escalation_job(runtime), name="handoff-escalation")
+        keeper = asyncio.create_task(leader.keep())
+        await asyncio.wait({keeper, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        keeper.cancel()
+        return 0 if stop.is_set() else 1
+    finally:
+        await runtime.aclose()
+        with contextlib.suppress(Exception):
+            leader.release()

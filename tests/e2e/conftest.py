@@ -1,0 +1,1 @@
+"""End-to-end tests use the `live` fixture from tests/conftest.py."""
