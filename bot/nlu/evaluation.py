@@ -1,0 +1,161 @@
+"""Measure the router on a labelled file: accuracy, per-intent precision/recall, confusions.
+
+A labelled file has one JSON object a line: ``{"text": "...", "intent": "..."}``. Used by
+`scripts/eval_intents.py`, the accuracy tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+from bot.nlu.intents import IntentRouter, Route
+from bot.nlu.names import INTENTS
+
+CONFIDENCE_BUCKETS = (0.0, 0.35, 0.5, 0.65, 0.8, 1.01)
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    text: str
+    intent: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    example: Labelled
+    route: Route
+
+    @property
+    def correct(self) -> bool:
+        return self.route.intent == self.example.intent
+
+
+@dataclass(frozen=True)
+class IntentStats:
+    intent: str
+    support: int
+    predicted: int
+    correct: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.support if self.support else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class Report:
+    outcomes: list[Outcome]
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def accuracy(self) -> float:
+        return sum(o.correct for o in self.outcomes) / len(self.outcomes) if self.outcomes else 0.0
+
+    @property
+    def misses(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.correct]
+
+    def intents(self) -> list[str]:
+        present = {o.example.intent for o in self.outcomes} | {
+            o.route.intent for o in self.outcomes
+        }
+        return [name for name in INTENTS if name in present]
+
+    def stats(self) -> list[IntentStats]:
+        out = []
+        for name in self.intents():
+            support = sum(1 for o in self.outcomes if o.example.intent == name)
+            predicted = sum(1 for o in self.outcomes if o.route.intent == name)
+            correct = self.confusion[(name, name)]
+            out.append(IntentStats(name, support, predicted, correct))
+        return out
+
+    def calibration(self) -> list[tuple[float, float, int, float]]:
+        """(low, high, count, accuracy) per confidence bucket."""
+        rows = []
+        for low, high in pairwise(CONFIDENCE_BUCKETS):
+            inside = [o for o in self.outcomes if low <= o.route.confidence < high]
+            if inside:
+                accuracy = sum(o.correct for o in inside) / len(inside)
+                rows.append((low, min(high, 1.0), len(inside), accuracy))
+        return rows
+
+
+def load_labelled(path: Path) -> list[Labelled]:
+    """Read a labelled JSONL file; raises ValueError naming the first bad line."""
+    rows: list[Labelled] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        obj = json.loads(line)
+        if not isinstance(obj, dict) or set(obj) != {"text", "intent"}:
+            msg = f"{path}:{number}: expected exactly {{'text', 'intent'}}"
+            raise ValueError(msg)
+        if obj["intent"] not in INTENTS:
+            msg = f"{path}:{number}: unknown intent {obj['intent']!r}"
+            raise ValueError(msg)
+        rows.append(Labelled(str(obj["text"]), str(obj["intent"]), number))
+    return rows
+
+
+def evaluate(router: IntentRouter, examples: Iterable[Labelled]) -> Report:
+    outcomes = [Outcome(example, router.route(example.text)) for example in examples]
+    confusion: Counter[tuple[str, str]] = Counter(
+        (o.example.intent, o.route.intent) for o in outcomes
+    )
+    return Report(outcomes, confusion)
+
+
+def _short(name: str) -> str:
+    return name[:6]
+
+
+def format_report(report: Report, *, show_misses: bool = True) -> str:
+    """Accuracy, per-intent table, confusion table (rows = truth), calibration, misses."""
+    lines: list[str] = []
+    total = len(report.outcomes)
+    right = total - len(report.misses)
+    lines.append(f"accuracy: {report.accuracy:.3f} ({right}/{total})")
+    lines.append("")
+    lines.append(f"{'intent':<15} {'support':>7} {'precision':>9} {'recall':>7} {'f1':>6}")
+    for s in report.stats():
+        lines.append(
+            f"{s.intent:<15} {s.support:>7} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}"
+        )
+    names: Sequence[str] = report.intents()
+    lines.append("")
+    lines.append("confusion (rows: labelled, columns: predicted)")
+    lines.append(" " * 15 + "".join(f"{_short(n):>7}" for n in names))
+    for truth in names:
+        cells = "".join(f"{report.confusion[(truth, guess)] or '.':>7}" for guess in names)
+        lines.append(f"{truth:<15}{cells}")
+    lines.append("")
+    lines.append("confidence    count  accuracy")
+    for low, high, count, accuracy in report.calibration():
+        lines.append(f"{low:.2f}-{high:.2f}  {count:>6}  {accuracy:>8.3f}")
+    if show_misses and report.misses:
+        lines.append("")
+        lines.append(f"misses ({len(report.misses)})")
+        for o in report.misses:
+            scores = ", ".join(f"{i}={s:g}" for i, s in o.route.scores[:3])
+            lines.append(
+                f"  line {o.example.line}: {o.example.text!r}\n"
+                f"    labelled {o.example.intent}, got {o.route.intent} "
+                f"({o.route.confidence:.2f}) matched={list(o.route.matched)} scores: {scores}"
+            )
+    return "\n".join(lines)
