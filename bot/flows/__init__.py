@@ -1,0 +1,1 @@
+"""Guided flows: YAML content (`content/flows/*.yaml`) plus small named Python hooks."""

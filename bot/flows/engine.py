@@ -1,0 +1,603 @@
+"""The flow engine: runs the flows declared in `content/flows/*.yaml`.
+
+A resident's position is a `FlowState` (flow id, step id, saved data, the steps behind them
+for "quay lại"). Reaching a step renders its text, runs its `action` hook if any, and shows
+its buttons (at most 5 per Zalo list: longer lists get "Xem thêm"). Button payloads name
+the flow, the step and the button (`#f:<flow>:<step>:<token>`), so a tap on a button of an
+older message still does what its label says.
+
+Every start, step reached, completion, cancel, timeout and feedback answer is logged for
+the statistics (`flow_start`, `flow_step`, `flow_complete`, `flow_cancel`, `flow_timeout`,
+`flow_feedback`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz
+
+from bot.flows.registry import (
+    ACTION_SAMPLES,
+    ACTION_TARGETS,
+    ACTIONS,
+    BRANCHES,
+    CHECKS,
+    StepAction,
+)
+from bot.flows.schema import FlowSpec, StepSpec
+from bot.flows.store import FlowState
+from bot.replies import MAX_BUTTONS, Button, Reply
+from bot.text.normalize import normalize
+from bot.texts import load_model, render
+
+if TYPE_CHECKING:
+    from bot.turn import Turn
+
+# Modules holding the hooks that flow files name; imported when flows are loaded.
+HOOK_MODULES: tuple[str, ...] = (
+    "bot.flows.hooks.common",
+    "bot.flows.hooks.handoff",
+    "bot.flows.hooks.procedures",
+    "bot.flows.hooks.scam",
+    "bot.flows.hooks.digital_skills",
+)
+
+PAYLOAD_PREFIX = "#f:"
+MAX_CHAIN = 6  # informational steps shown in a row before waiting for the resident
+MAX_INVALID = 3
+FEEDBACK_STEP = "_feedback_comment"
+
+
+class FlowError(Exception):
+    """A flow misbehaved at run time (a branch chose a step it does not list, ...)."""
+
+
+class FlowLoadError(ValueError):
+    """Flow files cannot be loaded; the message lists every problem."""
+
+
+@dataclass
+class FlowContext:
+    """What hooks see: the turn, the flow, the resident's state."""
+
+    turn: Turn
+    flow: FlowSpec
+    state: FlowState
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+
+@dataclass(frozen=True)
+class ShownButton:
+    token: str
+    label: str
+    next: str | None = None
+    flow: str | None = None
+    value: str | None = None
+    url: str | None = None
+    phone: str | None = None
+
+
+def payload(flow_id: str, step_id: str, token: str) -> str:
+    return f"{PAYLOAD_PREFIX}{flow_id}:{step_id}:{token}"
+
+
+def parse_payload(text: str) -> tuple[str, str, str] | None:
+    if not text.startswith(PAYLOAD_PREFIX):
+        return None
+    parts = text[len(PAYLOAD_PREFIX) :].split(":", 2)
+    if len(parts) != 3 or not all(parts):
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def load_flow_files(flows_dir: Path) -> dict[str, FlowSpec]:
+    """Read and validate every flow file; `FlowLoadError` lists all problems at once."""
+    for module in HOOK_MODULES:
+        importlib.import_module(module)
+    flows: dict[str, FlowSpec] = {}
+    problems: list[str] = []
+    for path in sorted(flows_dir.glob("*.yaml")):
+        spec, found = load_model(path, FlowSpec, path.name)
+        if spec is None:
+            problems.extend(found)
+            continue
+        if spec.id in flows:
+            problems.append(f"{path.name}: flow id '{spec.id}' is used twice")
+        if path.stem != spec.id:
+            problems.append(f"{path.name}: the file name must be the flow id ('{spec.id}.yaml')")
+        problems.extend(f"{path.name}: {p}" for p in hook_problems(spec))
+        flows[spec.id] = spec
+    for spec in flows.values():
+        for step_id, step in spec.steps.items():
+            for button in step.buttons:
+                if button.flow is not None and button.flow not in flows:
+                    problems.append(
+                        f"{spec.id}.yaml: step '{step_id}' starts unknown flow '{button.flow}'"
+                    )
+    if problems:
+        raise FlowLoadError("\n".join(problems))
+    return flows
+
+
+def hook_problems(flow: FlowSpec) -> list[str]:
+    out: list[str] = []
+    for step_id, step in flow.steps.items():
+        if step.check is not None and step.check not in CHECKS:
+            out.append(f"step '{step_id}': unknown check '{step.check}'")
+        if step.branch is not None and step.branch.by not in BRANCHES:
+            out.append(f"step '{step_id}': unknown branch '{step.branch.by}'")
+        if step.action is not None and step.action not in ACTIONS:
+            out.append(f"step '{step_id}': unknown action '{step.action}'")
+        elif step.action is not None:
+            out.extend(
+                f"step '{step_id}': action '{step.action}' leads to step '{target}', "
+                "which this flow does not have"
+                for target in ACTION_TARGETS.get(step.action, ())
+                if target not in flow.steps
+            )
+    return out
+
+
+def match_choice(text: str, labels: list[str]) -> int | None:
+    """Which label the resident typed: its number ("2"), or the label itself, typos allowed."""
+    stripped = text.strip().rstrip(".)")
+    if stripped.isdigit():
+        n = int(stripped)
+        return n - 1 if 1 <= n <= len(labels) else None
+    typed = normalize(text)
+    if not typed:
+        return None
+    best, best_score = None, 0.0
+    for i, label in enumerate(labels):
+        target = normalize(label)
+        if not target:
+            continue
+        score = fuzz.ratio(typed, target)
+        if len(typed) >= 4 and typed in target:
+            score = max(score, 90.0)
+        if score > best_score:
+            best, best_score = i, score
+    return best if best_score >= 82 else None
+
+
+class FlowEngine:
+    """Starts and advances flows for one turn at a time; stateless between turns."""
+
+    def __init__(self, flows: Mapping[str, FlowSpec], *, idle_timeout_min: int) -> None:
+        self.flows = dict(flows)
+        self.idle = timedelta(minutes=idle_timeout_min)
+
+    @classmethod
+    def load(cls, content_dir: Path, *, idle_timeout_min: int) -> FlowEngine:
+        return cls(load_flow_files(content_dir / "flows"), idle_timeout_min=idle_timeout_min)
+
+    def has(self, flow_id: str) -> bool:
+        return flow_id in self.flows
+
+    # -- entry points used by the dispatcher ------------------------------------------------
+
+    def start(
+        self,
+        turn: Turn,
+        state: FlowState,
+        flow_id: str,
+        *,
+        via: str,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Begin `flow_id` at its start step; `data` seeds the flow (e.g. the typed question)."""
+        flow = self.flows[flow_id]
+        if state.active and state.flow_id != flow_id and not state.data.get("_finished"):
+            turn.log("flow_exit", flow=state.flow_id, step=state.step_id, reason="switched")
+        state.flow_id = flow_id
+        state.step_id = None
+        state.data = dict(data or {})
+        state.history = []
+        state.mode = "bot"
+        turn.log("flow_start", flow=flow_id, value=via)
+        self._enter(turn, state, flow, flow.start)
+
+    def expired(self, turn: Turn, state: FlowState) -> bool:
+        return (
+            state.active
+            and state.expires_at is not None
+            and state.expires_at <= turn.now
+            and state.mode == "bot"
+        )
+
+    def time_out(self, turn: Turn, state: FlowState) -> None:
+        if not state.data.get("_finished"):
+            turn.log("flow_timeout", flow=state.flow_id, step=state.step_id)
+        self.reset(state)
+
+    def touch(self, turn: Turn, state: FlowState) -> None:
+        state.updated_at = turn.now
+        state.expires_at = turn.now + self.idle if state.active else None
+
+    def reset(self, state: FlowState) -> None:
+        state.flow_id = None
+        state.step_id = None
+        state.data = {}
+        state.history = []
+
+    def cancel(self, turn: Turn, state: FlowState, *, reason: str = "cancel") -> bool:
+        """Leave the current flow; False when there was nothing to leave."""
+        if not state.active or state.data.get("_finished"):
+            self.reset(state)
+            return False
+        turn.log("flow_cancel", flow=state.flow_id, step=state.step_id, value=reason)
+        self.reset(state)
+        return True
+
+    def back(self, turn: Turn, state: FlowState) -> bool:
+        """Show the previous step again; False when there is none."""
+        if not state.active or not state.history or state.data.get("_finished"):
+            return False
+        flow = self.flows[state.flow_id or ""]
+        previous = state.history.pop()
+        turn.log("flow_back", flow=flow.id, step=previous)
+        self._show(turn, state, flow, previous, record=False)
+        return True
+
+    def on_payload(self, turn: Turn, state: FlowState, text: str) -> bool:
+        """A tapped flow button; False when the payload is not one of ours."""
+        parsed = parse_payload(text)
+        if parsed is None:
+            return False
+        flow_id, step_id, token = parsed
+        flow = self.flows.get(flow_id)
+        if flow is None or (step_id not in flow.steps and step_id != FEEDBACK_STEP):
+            return False
+        if state.flow_id != flow_id or state.step_id != step_id:
+            # A button from an older message: put the resident back on that step first.
+            if state.flow_id != flow_id:
+                turn.log("flow_start", flow=flow_id, value="old_button")
+                state.data = {}
+                state.history = []
+            state.flow_id, state.step_id = flow_id, step_id
+            state.data.pop("_finished", None)
+        self._choose(turn, state, flow, step_id, token)
+        return True
+
+    def on_text(self, turn: Turn, state: FlowState, text: str) -> bool:
+        """Typed text inside a flow; False when it is not an answer to the current step
+        (the dispatcher then tries intent detection, and re-asks if nothing fits)."""
+        if not state.active or (state.data.get("_finished") and state.step_id != FEEDBACK_STEP):
+            return False
+        flow = self.flows[state.flow_id or ""]
+        if state.step_id == FEEDBACK_STEP:
+            turn.log("flow_feedback", flow=flow.id, value="comment", comment=text[:300])
+            turn.say(Reply(turn.texts.get("flows.feedback_thanks")))
+            self.reset(state)
+            return True
+        step = flow.steps[state.step_id or ""]
+        if step.expect == "text":
+            self._answer_text(turn, state, flow, step, text)
+            return True
+        shown = self._buttons(state, step)
+        index = match_choice(text, [b.label for b in shown])
+        if index is None:
+            return False
+        self._choose(turn, state, flow, state.step_id or "", shown[index].token)
+        return True
+
+    def reask(self, turn: Turn, state: FlowState) -> None:
+        """Repeat the current step's question after an answer that did not fit."""
+        flow = self.flows[state.flow_id or ""]
+        turn.say(Reply(turn.texts.get("flows.press_a_button")))
+        self._show(turn, state, flow, state.step_id or "", record=False)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _context(self, turn: Turn, state: FlowState, flow: FlowSpec) -> FlowContext:
+        return FlowContext(turn=turn, flow=flow, state=state)
+
+    def _enter(self, turn: Turn, state: FlowState, flow: FlowSpec, step_id: str) -> None:
+        if state.step_id is not None and state.step_id != step_id:
+            state.history.append(state.step_id)
+            del state.history[:-20]
+        self._show(turn, state, flow, step_id, record=True)
+
+    def _show(
+        self,
+        turn: Turn,
+        state: FlowState,
+        flow: FlowSpec,
+        step_id: str,
+        *,
+        record: bool,
+        depth: int = 0,
+    ) -> None:
+        if depth > MAX_CHAIN:
+            msg = (
+                f"{flow.id}: more than {MAX_CHAIN} steps in a row without waiting for the resident"
+            )
+            raise FlowError(msg)
+        step = flow.steps[step_id]
+        state.step_id = step_id
+        state.data.pop("_page", None)
+        state.data.pop("_invalid", None)
+        if record:
+            turn.log("flow_step", flow=flow.id, step=step_id)
+        result = self._run_action(turn, state, flow, step)
+        if result.goto is not None:
+            if result.goto not in flow.steps:
+                msg = f"{flow.id}.{step_id}: action jumped to unknown step '{result.goto}'"
+                raise FlowError(msg)
+            self._show(turn, state, flow, result.goto, record=record, depth=depth + 1)
+            return
+        text = self._say(turn, state, step, result.vars)
+        if step.end:
+            self._finish(turn, state, flow, step_id, text)
+            return
+        buttons = self._buttons(state, step)
+        waits = step.expect == "text" or any(b.next or b.flow for b in _options(state, step))
+        if not waits and (step.next or step.branch):
+            links = [b for b in _options(state, step) if b.url or b.phone]
+            if text:
+                turn.say(Reply(text, buttons=tuple(self._to_buttons(flow.id, step_id, links))))
+            target = step.next or self._branch(turn, state, flow, step_id, step)
+            state.history.append(step_id)
+            self._show(turn, state, flow, target, record=True, depth=depth + 1)
+            return
+        turn.say(Reply(text, buttons=tuple(self._to_buttons(flow.id, step_id, buttons))))
+
+    def _run_action(
+        self, turn: Turn, state: FlowState, flow: FlowSpec, step: StepSpec
+    ) -> StepAction:
+        if step.action is None:
+            state.data.pop("_dyn", None)
+            return StepAction()
+        result = ACTIONS[step.action](self._context(turn, state, flow))
+        if result.buttons is not None:
+            state.data["_dyn"] = [
+                {"label": b.label, "next": b.next, "value": b.value, "url": b.url, "flow": b.flow}
+                for b in result.buttons
+            ]
+        else:
+            state.data.pop("_dyn", None)
+        state.data["_vars"] = _jsonable(result.vars)
+        return result
+
+    def _say(self, turn: Turn, state: FlowState, step: StepSpec, extra: Mapping[str, Any]) -> str:
+        return render(step.say, template_context(turn, state, extra))
+
+    def _buttons(self, state: FlowState, step: StepSpec) -> list[ShownButton]:
+        """The buttons shown for the step now: its options (paged), then navigation."""
+        options = _options(state, step)
+        if step.expect == "text" and not options:
+            return self._nav(state, step, room=MAX_BUTTONS)
+        page = int(state.data.get("_page", 0))
+        shown = page_options(state, step)
+        if len(options) > MAX_BUTTONS:
+            per_page = MAX_BUTTONS - 1
+            more = (page + 1) * per_page < len(options)
+            shown.append(ShownButton(token="more", label="Xem thêm ▸" if more else "◂ Quay về đầu"))
+        shown.extend(self._nav(state, step, room=MAX_BUTTONS - len(shown)))
+        return shown
+
+    def _nav(self, state: FlowState, step: StepSpec, *, room: int) -> list[ShownButton]:
+        if not step.nav or room <= 0:
+            return []
+        nav: list[ShownButton] = []
+        if state.history and room >= 2:
+            nav.append(ShownButton(token="back", label="⬅ Quay lại"))
+        nav.append(ShownButton(token="menu", label="Về menu chính"))
+        return nav[:room]
+
+    def _to_buttons(self, flow_id: str, step_id: str, shown: Iterable[ShownButton]) -> list[Button]:
+        out = []
+        for b in shown:
+            if b.url is not None:
+                out.append(Button(b.label, url=b.url))
+            elif b.phone is not None:
+                out.append(Button(b.label, phone=b.phone.replace(" ", "").replace(".", "")))
+            else:
+                out.append(Button(b.label, payload=payload(flow_id, step_id, b.token)))
+        return out
+
+    def _choose(
+        self, turn: Turn, state: FlowState, flow: FlowSpec, step_id: str, token: str
+    ) -> None:
+        if token.startswith("fb:"):
+            self._feedback(turn, state, flow, token[3:])
+            return
+        if token == "menu":
+            self.cancel(turn, state, reason="menu")
+            turn.services.show_menu(turn)
+            return
+        if token == "back":
+            if not self.back(turn, state):
+                self._show(turn, state, flow, step_id, record=False)
+            return
+        step = flow.steps[step_id]
+        if token == "more":
+            options = len(step.buttons) + len(state.data.get("_dyn") or [])
+            pages = -(-options // (MAX_BUTTONS - 1))
+            page = (int(state.data.get("_page", 0)) + 1) % max(pages, 1)
+            state.data["_page"] = page
+            text = self._say(turn, state, step, state.data.get("_vars") or {})
+            buttons = self._buttons(state, step)
+            turn.say(Reply(text, buttons=tuple(self._to_buttons(flow.id, step_id, buttons))))
+            return
+        chosen = next((b for b in _options(state, step) if b.token == token), None)
+        if chosen is None:
+            # The step's buttons changed since that message (e.g. new search results).
+            turn.say(Reply(turn.texts.get("stale_button")))
+            self._show(turn, state, flow, step_id, record=False)
+            return
+        turn.log("flow_choice", flow=flow.id, step=step_id, value=chosen.label)
+        if step.save_as is not None:
+            state.data[step.save_as] = chosen.value if chosen.value is not None else chosen.label
+        if chosen.flow is not None:
+            self.start(turn, state, chosen.flow, via=f"{flow.id}.{step_id}")
+            return
+        if chosen.next is not None:
+            self._enter(turn, state, flow, chosen.next)
+            return
+        if step.next or step.branch:
+            target = step.next or self._branch(turn, state, flow, step_id, step)
+            self._enter(turn, state, flow, target)
+
+    def _answer_text(
+        self, turn: Turn, state: FlowState, flow: FlowSpec, step: StepSpec, text: str
+    ) -> None:
+        step_id = state.step_id or ""
+        value: Any = text.strip()
+        if step.check is not None:
+            value = CHECKS[step.check](text, self._context(turn, state, flow))
+        if value is None or value == "":
+            invalid = int(state.data.get("_invalid", 0)) + 1
+            state.data["_invalid"] = invalid
+            turn.log("flow_invalid", flow=flow.id, step=step_id)
+            message = render(
+                step.invalid or turn.texts.raw("flows.invalid_default"),
+                template_context(turn, state, state.data.get("_vars") or {}),
+            )
+            if invalid >= MAX_INVALID:
+                message += "\n\n" + turn.texts.get("flows.too_many_invalid")
+            buttons = self._buttons(state, step)
+            turn.say(Reply(message, buttons=tuple(self._to_buttons(flow.id, step_id, buttons))))
+            return
+        if step.save_as is not None:
+            state.data[step.save_as] = value
+        if step.next or step.branch:
+            target = step.next or self._branch(turn, state, flow, step_id, step)
+            self._enter(turn, state, flow, target)
+            return
+        msg = f"{flow.id}.{step_id}: a text step needs `next` or `branch`"
+        raise FlowError(msg)
+
+    def _branch(
+        self, turn: Turn, state: FlowState, flow: FlowSpec, step_id: str, step: StepSpec
+    ) -> str:
+        assert step.branch is not None
+        target = BRANCHES[step.branch.by](self._context(turn, state, flow))
+        if target not in step.branch.to:
+            msg = f"{flow.id}.{step_id}: branch '{step.branch.by}' chose '{target}', not in `to`"
+            raise FlowError(msg)
+        return target
+
+    def _finish(
+        self, turn: Turn, state: FlowState, flow: FlowSpec, step_id: str, text: str
+    ) -> None:
+        turn.log("flow_complete", flow=flow.id, step=step_id)
+        state.data["_finished"] = True
+        options = _options(state, flow.steps[step_id])
+        if flow.feedback:
+            text = text + "\n\n" + turn.texts.get("flows.feedback_question")
+            options = [
+                *options[: MAX_BUTTONS - 3],
+                ShownButton(token="fb:yes", label=turn.texts.get("flows.feedback_yes")),
+                ShownButton(token="fb:no", label=turn.texts.get("flows.feedback_no")),
+            ]
+        options.append(ShownButton(token="menu", label="Về menu chính"))
+        turn.say(Reply(text, buttons=tuple(self._to_buttons(flow.id, step_id, options[:5]))))
+
+    def _feedback(self, turn: Turn, state: FlowState, flow: FlowSpec, answer: str) -> None:
+        helpful = answer == "yes"
+        turn.log("flow_feedback", flow=flow.id, value="helpful" if helpful else "not_helpful")
+        if helpful:
+            turn.say(Reply(turn.texts.get("flows.feedback_thanks")))
+            self.reset(state)
+            turn.services.show_menu(turn)
+            return
+        state.flow_id = flow.id
+        state.step_id = FEEDBACK_STEP
+        state.data["_finished"] = True
+        turn.say(
+            Reply(
+                turn.texts.get("flows.feedback_ask_comment"),
+                buttons=(Button("Về menu chính", payload=payload(flow.id, FEEDBACK_STEP, "menu")),),
+            )
+        )
+
+
+def page_options(state: FlowState, step: StepSpec) -> list[ShownButton]:
+    """The step's options on the page the resident sees now (no "Xem thêm", no navigation),
+    so a hook can tell what a typed "2" meant on a text step that also shows buttons."""
+    options = _options(state, step)
+    if len(options) <= MAX_BUTTONS:
+        return options
+    per_page = MAX_BUTTONS - 1
+    page = int(state.data.get("_page", 0))
+    return options[page * per_page : (page + 1) * per_page]
+
+
+def _dynamic_token(index: int, raw: Mapping[str, Any]) -> str:
+    """`d<index>.<digest of what the button does>`: a tap on a button of an older message
+    whose list has since changed (new search results, the next quiz question) no longer
+    matches, instead of doing what today's button at that position does."""
+    what = "\x1f".join(str(raw.get(k) or "") for k in ("label", "next", "value", "url", "flow"))
+    return f"d{index}.{hashlib.blake2s(what.encode(), digest_size=4).hexdigest()}"
+
+
+def _options(state: FlowState, step: StepSpec) -> list[ShownButton]:
+    """The action's buttons (tokens d0.…, d1.…), then the step's own buttons (s0, s1, ...)."""
+    options: list[ShownButton] = []
+    for i, raw in enumerate(state.data.get("_dyn") or []):
+        options.append(
+            ShownButton(
+                token=_dynamic_token(i, raw),
+                label=str(raw["label"]),
+                next=raw.get("next"),
+                value=raw.get("value"),
+                url=raw.get("url"),
+                flow=raw.get("flow"),
+            )
+        )
+    options.extend(
+        ShownButton(
+            token=f"s{i}",
+            label=b.label,
+            next=b.next,
+            flow=b.flow,
+            value=b.value,
+            url=b.url,
+            phone=b.phone,
+        )
+        for i, b in enumerate(step.buttons)
+    )
+    return options
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return dict(json.loads(json.dumps(values, default=str)))
+    except (TypeError, ValueError):
+        return {}
+
+
+def template_context(turn: Turn, state: FlowState, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables flow texts may use: name, commune, data.<saved>, and the action's vars."""
+    resident = turn.resident
+    context: dict[str, Any] = {
+        "name": (resident.display_name if resident and resident.display_name else "bạn"),
+        "commune": turn.services.commune_name,
+        "data": {k: v for k, v in state.data.items() if not k.startswith("_")},
+    }
+    context.update(extra)
+    return context
+
+
+def sample_context(flow: FlowSpec, step: StepSpec) -> dict[str, Any]:
+    """What `bot content check` renders each step with."""
+    data: dict[str, Any] = {}
+    for other in flow.steps.values():
+        if other.save_as:
+            data[other.save_as] = "mẫu"
+    context: dict[str, Any] = {"name": "Bác Ba", "commune": "Xã Mẫu", "data": data}
+    if step.action is not None:
+        context.update(ACTION_SAMPLES.get(step.action, {}))
+    return context

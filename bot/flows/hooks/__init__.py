@@ -1,0 +1,1 @@
+"""Python hooks named by flow files (`check`, `branch`, `action`), one module per flow."""

@@ -1,0 +1,94 @@
+"""Conversation state behind a tiny interface: `get`, `save`, `clear`.
+
+`SqlStore` keeps it in the `conversation` table inside the turn's transaction (so state,
+replies and analytics commit together); `MemoryStore` is for unit tests. One contract test
+runs against both (and against PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlmodel import Session
+
+from db import conversations
+from db.models import Conversation
+
+
+@dataclass
+class FlowState:
+    flow_id: str | None = None
+    step_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    mode: str = "bot"
+    updated_at: datetime | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.flow_id is not None and self.step_id is not None
+
+
+class ConversationStore(Protocol):
+    def get(self, resident_id: int) -> FlowState | None: ...
+
+    def save(self, resident_id: int, state: FlowState) -> None: ...
+
+    def clear(self, resident_id: int) -> None: ...
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._states: dict[int, FlowState] = {}
+
+    def get(self, resident_id: int) -> FlowState | None:
+        state = self._states.get(resident_id)
+        return copy.deepcopy(state) if state is not None else None
+
+    def save(self, resident_id: int, state: FlowState) -> None:
+        self._states[resident_id] = copy.deepcopy(state)
+
+    def clear(self, resident_id: int) -> None:
+        self._states.pop(resident_id, None)
+
+
+class SqlStore:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, resident_id: int) -> FlowState | None:
+        row = conversations.get(self._session, resident_id=resident_id, for_update=True)
+        if row is None:
+            return None
+        return FlowState(
+            flow_id=row.flow_id,
+            step_id=row.step_id,
+            data=copy.deepcopy(dict(row.data)),
+            history=list(row.history),
+            mode=row.mode,
+            updated_at=row.updated_at,
+            expires_at=row.expires_at,
+        )
+
+    def save(self, resident_id: int, state: FlowState) -> None:
+        row = conversations.get(self._session, resident_id=resident_id, for_update=True)
+        if row is None:
+            row = Conversation(resident_id=resident_id)
+        row.flow_id = state.flow_id
+        row.step_id = state.step_id
+        row.data = copy.deepcopy(state.data)
+        row.history = list(state.history)
+        row.mode = state.mode
+        if state.updated_at is not None:
+            row.updated_at = state.updated_at
+        row.expires_at = state.expires_at
+        conversations.save(self._session, row=row)
+        self._session.flush()
+
+    def clear(self, resident_id: int) -> None:
+        conversations.delete(self._session, resident_id=resident_id)
+        self._session.flush()
