@@ -1,0 +1,240 @@
+"""The scam checker's content files (`content/scam/*.yaml`), loaded into validated models.
+
+Editors change these files; the models refuse unknown keys, weights outside 0–1 and
+signal types that `advice.yaml` does not describe, so a typo fails `bot content check`
+and the tests instead of silently weakening the checker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.texts import load_yaml
+
+SCAM_DIR = "scam"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SignalSpec(_Strict):
+    """One signal of `lexicon.yaml`: how heavy it is, what it means, how to find it."""
+
+    weight: float = Field(ge=0, le=1)
+    type: str
+    explanation: str = Field(min_length=8)
+    phrases: tuple[str, ...] = ()
+    negatable: bool = False
+    action: bool = False
+
+
+class ImpersonationSpec(_Strict):
+    """Words that show who a message claims to come from, and the signal emitted for it."""
+
+    code: str
+    weight: float = Field(ge=0, le=1)
+    type: str
+    explanation: str = Field(min_length=8)
+    phrases: tuple[str, ...] = Field(min_length=1)
+
+
+class Lexicon(_Strict):
+    """`lexicon.yaml`."""
+
+    signals: dict[str, SignalSpec]
+    impersonation: dict[str, ImpersonationSpec]
+    negations: tuple[str, ...]
+    strong_negations: tuple[str, ...] = ()
+    awareness: tuple[str, ...] = ()
+    suspicious_domain_words: tuple[str, ...]
+    gambling_domain_words: tuple[str, ...] = ()
+    teencode: dict[str, tuple[str, ...]]
+
+    @model_validator(mode="after")
+    def _codes_are_unique(self) -> Lexicon:
+        codes = [spec.code for spec in self.impersonation.values()]
+        clash = set(codes) & set(self.signals) | {c for c in codes if codes.count(c) > 1}
+        if clash:
+            msg = f"signal codes used twice: {sorted(clash)}"
+            raise ValueError(msg)
+        return self
+
+    def explanation(self, code: str) -> str:
+        if code in self.signals:
+            return self.signals[code].explanation
+        for spec in self.impersonation.values():
+            if spec.code == code:
+                return spec.explanation
+        msg = f"unknown scam signal '{code}'"
+        raise KeyError(msg)
+
+    def all_codes(self) -> list[str]:
+        return [*self.signals, *(spec.code for spec in self.impersonation.values())]
+
+
+class Organisation(_Strict):
+    """An official organisation of `allowlist.yaml`."""
+
+    name: str
+    category: str
+    domains: tuple[str, ...] = Field(min_length=1)
+    brands: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    protect: bool = False
+
+    @field_validator("domains", "brands")
+    @classmethod
+    def _lower_ascii(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if value != value.strip().lower() or not value.isascii() or " " in value:
+                msg = f"'{value}' must be lower-case ASCII without spaces"
+                raise ValueError(msg)
+            if value.startswith(("http", "www.")) or "/" in value:
+                msg = f"write '{value}' as a bare domain (no http://, www. or path)"
+                raise ValueError(msg)
+        return values
+
+
+class Allowlist(_Strict):
+    """`allowlist.yaml`."""
+
+    government_suffixes: tuple[str, ...]
+    education_suffixes: tuple[str, ...] = ()
+    categories: dict[str, str]
+    organisations: tuple[Organisation, ...]
+
+    @model_validator(mode="after")
+    def _known_categories(self) -> Allowlist:
+        for org in self.organisations:
+            if org.category not in self.categories:
+                msg = f"{org.name}: unknown category '{org.category}'"
+                raise ValueError(msg)
+        return self
+
+
+class LinkLists(_Strict):
+    """`tlds.yaml`, `shorteners.yaml` and `hosting.yaml` together."""
+
+    high_tlds: tuple[str, ...]
+    moderate_tlds: tuple[str, ...]
+    shorteners: tuple[str, ...]
+    free_hosting: tuple[str, ...]
+    chat_apps: tuple[str, ...]
+    app_links: tuple[str, ...] = ()
+
+
+class AdviceType(_Strict):
+    """What to do for one scam type."""
+
+    label: str
+    now: tuple[str, ...] = Field(min_length=1)
+
+
+class Advice(_Strict):
+    """`advice.yaml`: the resident-facing texts of a verdict."""
+
+    types: dict[str, AdviceType]
+    verdict: dict[Literal["high", "medium", "low"], str]
+    reasons_title: str
+    now_title: str
+    lost_money_title: str
+    lost_money: tuple[str, ...] = Field(min_length=1)
+    report_title: str
+    report: tuple[str, ...] = Field(min_length=1)
+    golden_rules: tuple[str, ...] = Field(min_length=1)
+    low_risk_tips: tuple[str, ...] = Field(min_length=1)
+    offer_check: str
+    ask_input: str
+    report_ask: str
+    report_thanks: str
+    buttons: dict[Literal["check", "quiz", "report", "yes_check", "no_thanks"], str]
+    template: str
+
+
+class QuizItem(_Strict):
+    """One example of the "Thử tài nhận diện lừa đảo" quiz."""
+
+    id: str
+    text: str = Field(min_length=10)
+    answer: Literal["scam", "legit"]
+    explanation: str = Field(min_length=10)
+
+
+class Quiz(_Strict):
+    """`quiz.yaml`."""
+
+    intro: str
+    question: str
+    buttons: dict[Literal["scam", "legit"], str]
+    correct: str
+    wrong: str
+    finished: str
+    items: tuple[QuizItem, ...] = Field(min_length=8)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Quiz:
+        ids = [item.id for item in self.items]
+        if len(ids) != len(set(ids)):
+            msg = "quiz ids must be unique"
+            raise ValueError(msg)
+        return self
+
+
+class ScamContent(_Strict):
+    """Every content file of the scam checker."""
+
+    lexicon: Lexicon
+    allowlist: Allowlist
+    links: LinkLists
+    advice: Advice
+    quiz: Quiz
+
+    @model_validator(mode="after")
+    def _types_have_advice(self) -> ScamContent:
+        types = {spec.type for spec in self.lexicon.signals.values()}
+        types |= {spec.type for spec in self.lexicon.impersonation.values()}
+        missing = types - set(self.advice.types)
+        if missing:
+            msg = f"signal types without advice in advice.yaml: {sorted(missing)}"
+            raise ValueError(msg)
+        return self
+
+    @classmethod
+    def load(cls, content_dir: Path) -> ScamContent:
+        """Read and validate `content_dir/scam/*.yaml`."""
+        base = content_dir / SCAM_DIR
+        tlds = load_yaml(base / "tlds.yaml") or {}
+        hosting = load_yaml(base / "hosting.yaml") or {}
+        links = LinkLists(
+            high_tlds=tuple(tlds.get("high", ())),
+            moderate_tlds=tuple(tlds.get("moderate", ())),
+            shorteners=tuple((load_yaml(base / "shorteners.yaml") or {}).get("shorteners", ())),
+            free_hosting=tuple(hosting.get("free_hosting", ())),
+            chat_apps=tuple(hosting.get("chat_apps", ())),
+            app_links=tuple(hosting.get("app_links", ())),
+        )
+        return cls(
+            lexicon=Lexicon.model_validate(load_yaml(base / "lexicon.yaml")),
+            allowlist=Allowlist.model_validate(load_yaml(base / "allowlist.yaml")),
+            links=links,
+            advice=Advice.model_validate(load_yaml(base / "advice.yaml")),
+            quiz=Quiz.model_validate(load_yaml(base / "quiz.yaml")),
+        )
+
+
+def content_problems(content_dir: Path) -> list[str]:
+    """Problems in the scam checker's content files, for `bot content check`."""
+    try:
+        ScamContent.load(content_dir)
+    except ValidationError as exc:
+        return [
+            f"scam/: {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+    except Exception as exc:  # noqa: BLE001 (unreadable files are reported, not raised)
+        return [f"scam/: {exc}"]
+    return []
