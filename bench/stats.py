@@ -1,0 +1,223 @@
+"""The statistics report for a large commune: 50,000 residents and 2,000,000 events.
+
+Data is generated straight into the database (bulk inserts), spread over a year; then the
+report is built for the default range (the last 30 days) and for a whole quarter, several
+times, through the same function the API calls. PostgreSQL when TEST_DATABASE_URL (or
+BENCH_DATABASE_URL) is set — the production database — else SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, text
+
+from bot.stats.report import build_report
+from db import rollup
+from db.migrate import upgrade
+from db.models import Resident, Village
+from db.session import make_engine, read_scope, session_scope
+
+RESIDENTS = int(os.environ.get("BENCH_RESIDENTS", "50000"))
+EVENTS = int(os.environ.get("BENCH_EVENTS", "2000000"))
+VILLAGES = 12
+DAYS = 365
+BATCH = 20000
+TODAY = date(2026, 11, 22)
+KINDS = [
+    ("message_in", 0.38),
+    ("message_out", 0.30),
+    ("flow_step", 0.14),
+    ("flow_start", 0.04),
+    ("flow_complete", 0.02),
+    ("procedure_search", 0.03),
+    ("scam_check", 0.02),
+    ("intent", 0.04),
+    ("unanswered", 0.01),
+    ("follow", 0.01),
+    ("flow_feedback", 0.01),
+]
+FLOWS = ["vneid", "procedures", "scam_check", "digital_skills", "handoff"]
+
+
+def _database() -> tuple[str, str]:
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        path = Path(tempfile.mkdtemp()) / "stats.db"
+        return f"sqlite:///{path}", "sqlite"
+    from sqlalchemy.engine import make_url
+
+    from db.session import normalize_url
+
+    url = make_url(normalize_url(base))
+    name = f"bot_bench_stats_{os.getpid()}"
+    admin = make_engine(url.render_as_string(hide_password=False), pool_size=1)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), "postgresql"
+
+
+def _generate(database_url: str) -> float:
+    """Villages and residents through the ORM, events in SQL (fast enough for 2M rows)."""
+    rng = random.Random(7)
+    engine = make_engine(database_url)
+    started = time.perf_counter()
+    end = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC)
+    with session_scope(engine) as session:
+        session.execute(
+            insert(Village),
+            [
+                {
+                    "code": f"thon-{i}",
+                    "name": f"Thôn {i}",
+                    "kind": "thon",
+                    "households": 400,
+                    "aliases": "",
+                }
+                for i in range(VILLAGES)
+            ],
+        )
+        village_ids = [v for (v,) in session.execute(text("SELECT id FROM village")).all()]
+        residents = []
+        for i in range(RESIDENTS):
+            first = end - timedelta(days=rng.randrange(DAYS))
+            residents.append(
+                {
+                    "zalo_user_id": f"bench{i}",
+                    "display_name": None,
+                    "village_id": rng.choice(village_ids) if rng.random() < 0.7 else None,
+                    "household_key": None,
+                    "is_follower": rng.random() < 0.9,
+                    "news_opt_in": False,
+                    "followed_at": first,
+                    "first_seen_at": first,
+                    "last_seen_at": first,
+                }
+            )
+        session.execute(insert(Resident), residents)
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        conn.execute(text(_events_sql(postgres)), {"n": EVENTS, "residents": RESIDENTS})
+    if postgres:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def _pick(expr: str, options: list[str]) -> str:
+    whens = " ".join(f"WHEN {i} THEN '{o}'" for i, o in enumerate(options))
+    return f"CASE {expr} {whens} END"
+
+
+def _events_sql(postgres: bool) -> str:
+    """INSERT … SELECT of EVENTS random events: kinds in fixed shares, most in recent weeks."""
+    if postgres:
+        rand = "random()"
+        series = "generate_series(1, :n) AS g(i)"
+        age = "(-ln(1 - random()) * 90)"
+        when = f"timestamptz '{TODAY.isoformat()} 00:00+07' - make_interval(secs => {age} * 86400)"
+        cast = "::jsonb"
+        false = "false"
+    else:
+        rand = "(abs(random()) % 1000000) / 1000000.0"
+        series = (
+            "(WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < :n) "
+            "SELECT i FROM g) AS g"
+        )
+        # Two uniform draws multiplied: more events in recent days, as with a campaign.
+        age = "((abs(random()) % 365) * (abs(random()) % 365) / 365.0)"
+        when = (
+            f"strftime('%Y-%m-%d %H:%M:%f', '{TODAY.isoformat()}', '-7 hours', "
+            f"'-' || CAST({age} * 86400 AS INTEGER) || ' seconds')"
+        )
+        cast = ""
+        false = "0"
+    edges: list[str] = []
+    acc = 0.0
+    for kind, share in KINDS:
+        acc += share
+        edges.append(f"WHEN g.k < {acc:.4f} THEN '{kind}'")
+    kind_case = "CASE " + " ".join(edges) + f" ELSE '{KINDS[-1][0]}' END"
+    flow = _pick("r.f", FLOWS)
+    step = _pick("r.s", ["intro", "level2", "done"])
+    search = _pick("r.v", ["1.001193", "1.004222", "1.004194", "not_found"])
+    risk = _pick("r.v", ["high", "medium", "low", "high"])
+    unanswered = _pick("r.v", ["giá lúa hôm nay", "ai trực", "mất điện khi nào", "ai trực"])
+    feedback = _pick("r.v", ["helpful", "not_helpful", "helpful", "helpful"])
+    return f"""
+        INSERT INTO event_log
+          (kind, resident_id, village_id, flow, step, value, data, created_at, rolled)
+        SELECT r.kind, res.id, res.village_id,
+               CASE WHEN r.kind LIKE 'flow%' THEN {flow} END,
+               CASE WHEN r.kind LIKE 'flow%' THEN {step} END,
+               CASE r.kind
+                 WHEN 'procedure_search' THEN {search}
+                 WHEN 'scam_check' THEN {risk}
+                 WHEN 'message_out' THEN '2'
+                 WHEN 'unanswered' THEN {unanswered}
+                 WHEN 'flow_feedback' THEN {feedback}
+               END,
+               CASE r.kind
+                 WHEN 'procedure_search' THEN '{{"query": "giay nuoi ong"}}'{cast}
+                 WHEN 'scam_check' THEN '{{"signals": ["link_lookalike", "urgency"]}}'{cast}
+                 ELSE '{{}}'{cast}
+               END,
+               r.at, {false}
+        FROM (
+          SELECT {kind_case} AS kind, 1 + (g.i * 7919) % :residents AS rid,
+                 g.i % 5 AS f, g.i % 3 AS s, g.i % 4 AS v, {when} AS at
+          FROM (SELECT i, {rand} AS k FROM {series}) AS g
+        ) AS r JOIN resident res ON res.id = r.rid
+    """
+
+
+def _roll_up(database_url: str) -> float:
+    engine = make_engine(database_url)
+    started = time.perf_counter()
+    rollup.run_all(lambda: session_scope(engine))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def _time_report(database_url: str, first: date, last: date, repeats: int = 5) -> list[float]:
+    engine = make_engine(database_url)
+    timings = []
+    try:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            with read_scope(engine) as session:
+                build_report(session, first=first, last=last, villages=None)
+            timings.append(time.perf_counter() - started)
+    finally:
+        engine.dispose()
+    return timings
+
+
+def run() -> dict[str, Any]:
+    database_url, kind = _database()
+    upgrade(database_url)
+    generated_s = _generate(database_url)
+    rollup_s = _roll_up(database_url)
+    month = _time_report(database_url, TODAY - timedelta(days=29), TODAY)
+    quarter = _time_report(database_url, TODAY - timedelta(days=89), TODAY, repeats=3)
+    return {
+        "database": kind,
+        "residents": RESIDENTS,
+        "events": EVENTS,
+        "generate_s": round(generated_s, 1),
+        "rollup_all_events_s": round(rollup_s, 1),
+        "report_30_days_median_ms": round(statistics.median(month) * 1000, 1),
+        "report_30_days_max_ms": round(max(month) * 1000, 1),
+        "report_90_days_median_ms": round(statistics.median(quarter) * 1000, 1),
+        "target_ms": 500,
+    }

@@ -1,0 +1,106 @@
+"""GET /admin/stats (JSON) and /admin/stats.csv: engagement statistics for a date range."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
+from bot.runtime import Runtime
+from bot.stats.report import VN, RangeError, build_report, parse_range, to_csv
+from db import admin as admin_rows
+from db import org as org_rows
+from db import rollup
+from db.session import read_scope, session_scope
+
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    responses=ADMIN_RESPONSES,
+    dependencies=[Depends(bearer_scheme)],
+)
+
+FromQuery = Annotated[str | None, Query(alias="from", description="first day, YYYY-MM-DD")]
+ToQuery = Annotated[
+    str | None, Query(alias="to", description="last day, YYYY-MM-DD (Vietnam time)")
+]
+VillageQuery = Annotated[str | None, Query(description="village code, e.g. thon-dong")]
+
+
+def scoped_villages(
+    runtime: Runtime, principal: Principal, village: str | None
+) -> frozenset[int] | None:
+    """The village ids to count: the token's scope, narrowed to `village` when given."""
+    if not village:
+        return principal.village_ids
+    with read_scope(runtime.engine) as session:
+        match = next((v for v in org_rows.villages(session) if v.code == village), None)
+    if match is None or match.id is None:
+        raise HTTPException(400, f"unknown village '{village}'")
+    if not principal.may_see(match.id):
+        raise HTTPException(403, f"this token does not cover village '{village}'")
+    return frozenset({match.id})
+
+
+def compute(
+    runtime: Runtime, principal: Principal, start: str | None, end: str | None, village: str | None
+) -> dict[str, Any]:
+    today = datetime.now(VN).date()
+    try:
+        first, last = parse_range(start, end, today=today)
+    except RangeError as exc:
+        raise HTTPException(400, str(exc)) from None
+    villages = scoped_villages(runtime, principal, village)
+    rollup.run_all(lambda: session_scope(runtime.engine))
+    with read_scope(runtime.engine) as session:
+        report = build_report(session, first=first, last=last, villages=villages)
+    with session_scope(runtime.engine) as session:
+        admin_rows.audit(
+            session,
+            actor=principal.actor,
+            action="stats.read",
+            now=runtime.clock.now(),
+            detail={
+                "from": report["range"]["from"],
+                "to": report["range"]["to"],
+                "village": village,
+            },
+        )
+    return report
+
+
+@router.get("/stats")
+async def read_stats(
+    request: Request,
+    principal: AnyRole,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    village: VillageQuery = None,
+) -> dict[str, Any]:
+    """Engagement statistics (JSON) for a date range and, optionally, one village."""
+    runtime: Runtime = request.app.state.runtime
+    return await anyio.to_thread.run_sync(compute, runtime, principal, start, end, village)
+
+
+@router.get("/stats.csv", response_class=Response)
+async def read_stats_csv(
+    request: Request,
+    principal: AnyRole,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    village: VillageQuery = None,
+) -> Response:
+    """The same figures as CSV (section, metric, dimension, value), ready for a spreadsheet."""
+    runtime: Runtime = request.app.state.runtime
+    report = await anyio.to_thread.run_sync(compute, runtime, principal, start, end, village)
+    name = f"thong-ke-{report['range']['from']}-{report['range']['to']}.csv"
+    # The BOM lets spreadsheet programs read the Vietnamese text as UTF-8.
+    return Response(
+        "\ufeff" + to_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,1 @@
+"""Engagement statistics for officials: the JSON report, its CSV form, and the dashboard charts."""

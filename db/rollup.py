@@ -1,0 +1,105 @@
+"""Fold `event_log` rows into the daily rollup tables, exactly once, inside the database.
+
+One transaction aggregates every unrolled row (GROUP BY in SQL), adds the counts to
+`stat_day`, records active residents and funnel steps, and flags the rows. On PostgreSQL it
+runs at REPEATABLE READ under an advisory lock, so the rows it counts are exactly the rows it
+flags (rows committed meanwhile wait for the next run); SQLite has one writer at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+VN_OFFSET = timedelta(hours=7)  # Vietnam has no daylight saving time
+ROLLUP_LOCK = 72_616_001  # advisory lock id shared by every rollup runner
+
+_PG = {
+    "day": "to_char(e.created_at + interval '7 hours', 'YYYY-MM-DD')",
+    "query": "left(coalesce(e.data ->> 'query', ''), 100)",
+    "signals": "jsonb_array_elements_text(e.data -> 'signals') AS s(signal)",
+    "signal": "left(s.signal, 100)",
+    "cut": "left({}, {})",
+    "true": "true",
+}
+_SQLITE = {
+    "day": "date(e.created_at, '+7 hours')",
+    "query": "substr(coalesce(json_extract(e.data, '$.query'), ''), 1, 100)",
+    "signals": "json_each(e.data, '$.signals') AS s",
+    "signal": "substr(s.value, 1, 100)",
+    "cut": "substr({}, 1, {})",
+    "true": "1",
+}
+
+
+def vn_day(when: datetime) -> str:
+    """The Vietnam calendar day of a UTC time, as YYYY-MM-DD."""
+    return (when + VN_OFFSET).date().isoformat()
+
+
+def _statements(sql: dict[str, str], pending: str) -> list[str]:
+    day, cut = sql["day"], sql["cut"]
+    detail = (
+        f"CASE WHEN e.kind = 'procedure_search' AND e.value = 'not_found' "
+        f"THEN {sql['query']} ELSE '' END"
+    )
+    upsert = (
+        " ON CONFLICT (day, village_id, kind, flow, step, value, detail) "
+        "DO UPDATE SET events = stat_day.events + excluded.events"
+    )
+    columns = "day, village_id, kind, flow, step, value, detail, events"
+    flow = cut.format("coalesce(e.flow, '')", 64)
+    step = cut.format("coalesce(e.step, '')", 64)
+    value = cut.format("coalesce(e.value, '')", 100)
+    return [
+        # Counts of every kind.
+        f"INSERT INTO stat_day ({columns}) "
+        f"SELECT {day}, coalesce(e.village_id, 0), e.kind, {flow}, {step}, {value}, {detail}, "
+        f"count(*) FROM event_log e WHERE {pending} "
+        f"GROUP BY 1, 2, 3, 4, 5, 6, 7{upsert}",
+        # One row per signal found by the scam checks.
+        f"INSERT INTO stat_day ({columns}) "
+        f"SELECT {day}, coalesce(e.village_id, 0), 'scam_signal', '', '', {sql['signal']}, '', "
+        f"count(*) FROM event_log e, {sql['signals']} "
+        f"WHERE {pending} AND e.kind = 'scam_check' GROUP BY 1, 2, 6{upsert}",
+        # Who wrote to the OA on each day.
+        "INSERT INTO stat_active_day (day, resident_id, village_id) "
+        f"SELECT {day}, e.resident_id, max(coalesce(e.village_id, 0)) FROM event_log e "
+        f"WHERE {pending} AND e.kind = 'message_in' AND e.resident_id IS NOT NULL "
+        "GROUP BY 1, 2 ON CONFLICT DO NOTHING",
+        # Who reached each flow step on each day.
+        "INSERT INTO stat_step_day (day, flow, step, resident_id, village_id) "
+        f"SELECT {day}, {flow}, {step}, e.resident_id, max(coalesce(e.village_id, 0)) "
+        f"FROM event_log e WHERE {pending} AND e.kind = 'flow_step' "
+        "AND e.resident_id IS NOT NULL AND e.flow IS NOT NULL AND e.step IS NOT NULL "
+        "GROUP BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
+        f"UPDATE event_log SET rolled = {sql['true']} "
+        f"WHERE id IN (SELECT e.id FROM event_log e WHERE {pending})",
+    ]
+
+
+def run(session: Session) -> int:
+    """Roll up every pending event in the session's transaction; how many were rolled."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROLLUP_LOCK})
+    pending = "NOT e.rolled"
+    count = int(
+        session.execute(text(f"SELECT count(*) FROM event_log e WHERE {pending}")).scalar_one()
+    )
+    if count == 0:
+        return 0
+    for statement in _statements(_PG if postgres else _SQLITE, pending):
+        session.execute(text(statement))
+    return count
+
+
+def run_all(session_factory: Callable[[], AbstractContextManager[Session]]) -> int:
+    """Roll up everything pending in one transaction."""
+    with session_factory() as session:
+        return run(session)

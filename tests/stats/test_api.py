@@ -1,0 +1,169 @@
+"""The statistics API on seeded data: exact figures, scopes, auth, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.api.admin.auth import new_token
+from db import admin as admin_rows
+from db.session import session_scope
+from db.types import utcnow
+from tests.live import Live
+from tests.stats.seed import seed
+
+RANGE = {"from": "2026-11-10", "to": "2026-11-13"}
+
+
+def make_token(
+    engine: Engine,
+    role: str = "official",
+    villages: list[str] | None = None,
+    *,
+    expires_in: timedelta | None = timedelta(days=1),
+) -> str:
+    token = new_token()
+    with session_scope(engine) as s:
+        admin_rows.create_token(
+            s,
+            token=token,
+            role=role,
+            villages=villages or [],
+            name="t",
+            now=utcnow(),
+            expires_at=utcnow() + expires_in if expires_in else None,
+        )
+    return token
+
+
+def get(live: Live, token: str | None, path: str = "/admin/stats", **params: Any) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with live.client() as http:
+        return http.get(path, params={**RANGE, **params}, headers=headers)
+
+
+@pytest.fixture
+def seeded(live: Live) -> Live:
+    seed(live.runtime.engine)
+    return live
+
+
+def test_every_figure_matches_the_seeded_data(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    response = get(seeded, token)
+    assert response.status_code == 200, response.text
+    r = response.json()
+    assert r["range"] == {"from": "2026-11-10", "to": "2026-11-13", "timezone": "Asia/Ho_Chi_Minh"}
+    f = r["followers"]
+    assert (f["total"], f["new"], f["unfollowed"], f["with_known_village"]) == (4, 5, 1, 3)
+    assert f["by_day"][0] == {"date": "2026-11-10", "new": 3, "unfollowed": 0}
+    assert f["by_day"][2] == {"date": "2026-11-12", "new": 0, "unfollowed": 1}
+    a = r["activity"]
+    assert a["messages_in"] == 8 and a["messages_out"] == 5
+    assert a["active_residents"]["whole_range"] == 4
+    assert [d["value"] for d in a["daily_active"]] == [2, 2, 1, 0]
+    assert [d["value"] for d in a["messages_in_by_day"]] == [3, 2, 3, 0]
+    assert a["median_reply_seconds"] == 3.0 and a["replies_measured"] == 2
+    [vneid] = r["flows"]["per_flow"]
+    assert (vneid["started"], vneid["completed"], vneid["cancelled"], vneid["timed_out"]) == (
+        4,
+        2,
+        1,
+        1,
+    )
+    assert vneid["completion_rate"] == 0.5 and vneid["helpful_rate"] == 0.5
+    assert vneid["funnel"] == [
+        {"step": "intro", "residents": 4},
+        {"step": "level2", "residents": 2},
+    ]
+    p = r["procedures"]
+    assert (p["searches"], p["not_found"]) == (6, 2)
+    assert p["top"][0] == {"code": "1.001193", "count": 3}
+    assert p["not_found_queries"] == [{"query": "giấy phép nuôi ong", "count": 2}]
+    sc = r["scam"]
+    assert (sc["checks"], sc["high_risk"], sc["high_risk_share"]) == (4, 3, 0.75)
+    assert sc["top_signals"][:2] == [
+        {"signal": "link_lookalike", "count": 3},
+        {"signal": "urgency", "count": 2},
+    ]
+    assert sc["reports_by_type"] == [
+        {"type": "gia_danh_cong_an", "count": 2},
+        {"type": "trung_thuong", "count": 1},
+    ]
+    assert {"village": "Thôn Đông", "types": {"gia_danh_cong_an": 2}} in sc["reports_by_village"]
+    u = r["unanswered"]
+    assert u["total"] == 3 and u["most_frequent"][0] == {"text": "cho hỏi giá lúa", "count": 2}
+
+
+def test_village_filter_and_token_scope(seeded: Live) -> None:
+    engine = seeded.runtime.engine
+    official = make_token(engine)
+    east = get(seeded, official, village="thon-dong").json()
+    assert east["villages"] == ["thon-dong"]
+    assert east["activity"]["messages_in"] == 4  # r1 ×3 + r2 ×1
+    assert east["followers"]["total"] == 2
+    leader = make_token(engine, role="leader", villages=["thon-dong"])
+    scoped = get(seeded, leader).json()
+    assert scoped["activity"]["messages_in"] == 4
+    assert get(seeded, leader, village="tdp-3").status_code == 403
+    assert get(seeded, official, village="no-such-place").status_code == 400
+
+
+def test_bad_ranges_are_refused_with_a_reason(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    for params in (
+        {"from": "2026-13-01"},
+        {"from": "2026-11-20", "to": "2026-11-01"},
+        {"from": "2020-01-01", "to": "2026-01-01"},
+    ):
+        response = get(seeded, token, **params)
+        assert response.status_code == 400
+        assert response.json()["detail"]
+
+
+def test_auth_missing_invalid_expired_revoked(live: Live) -> None:
+    engine = live.runtime.engine
+    assert get(live, None).status_code == 401
+    assert get(live, "zb_not-a-real-token").status_code == 401
+    expired = make_token(engine, expires_in=timedelta(seconds=-1))
+    assert get(live, expired).status_code == 401
+    revoked = make_token(engine)
+    with session_scope(engine) as s:
+        row = admin_rows.find_active(s, token=revoked, now=utcnow())
+        assert row is not None and row.id is not None
+        admin_rows.revoke(s, token_id=row.id, now=utcnow())
+    assert get(live, revoked).status_code == 401
+
+
+def test_guessing_tokens_is_rate_limited(live: Live) -> None:
+    codes = [get(live, f"zb_guess{i}").status_code for i in range(35)]
+    assert codes[0] == 401 and codes[-1] == 429
+    assert codes.count(401) == 30
+
+
+def test_csv_has_the_same_figures(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    response = get(seeded, token, path="/admin/stats.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "thong-ke-2026-11-10-2026-11-13.csv" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0] == ["from", "to", "section", "metric", "dimension", "value"]
+    found = {(r[2], r[3], r[4]): r[5] for r in rows[1:]}
+    assert found[("activity", "messages_in", "")] == "8"
+    assert found[("followers", "by_day.new", "2026-11-10")] == "3"
+    assert found[("flows", "per_flow.completion_rate", "vneid")] == "0.5"
+    assert found[("procedures", "not_found_queries.count", "giấy phép nuôi ong")] == "2"
+
+
+def test_reading_stats_is_audited(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    get(seeded, token, village="thon-dong")
+    with session_scope(seeded.runtime.engine) as s:
+        [entry] = admin_rows.recent_audit(s, limit=1)
+        assert entry.action == "stats.read" and entry.detail["village"] == "thon-dong"

@@ -1,0 +1,114 @@
+"""The dashboard: login, filters, charts, CSV link — over HTTP, and in a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.live import Live
+from tests.stats.seed import seed
+from tests.stats.test_api import make_token
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def seeded(live: Live) -> Live:
+    seed(live.runtime.engine)
+    return live
+
+
+def test_dashboard_needs_a_login_and_keeps_the_token_in_an_httponly_cookie(
+    seeded: Live,
+) -> None:
+    token = make_token(seeded.runtime.engine)
+    with httpx.Client(base_url=seeded.url, follow_redirects=False) as http:
+        assert http.get("/admin/dashboard").headers["location"] == "/admin/login"
+        bad = http.post("/admin/login", data={"token": "zb_wrong"})
+        assert bad.status_code == 401 and "không đúng" in bad.text
+        ok = http.post("/admin/login", data={"token": token})
+        assert ok.status_code == 303
+        cookie = ok.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+        page = http.get("/admin/dashboard", params={"from": "2026-11-10", "to": "2026-11-13"})
+        assert page.status_code == 200
+        assert 'id="kpi-messages">8<' in page.text
+        assert page.text.count("<svg") >= 3
+        assert "https://" not in page.text.split("<body>")[0]  # nothing loaded from outside
+        csv = http.get("/admin/stats.csv", params={"from": "2026-11-10", "to": "2026-11-13"})
+        assert csv.status_code == 200  # the cookie works for the CSV link too
+        out = http.post("/admin/logout")
+        assert (
+            'bot_admin=""' in out.headers["set-cookie"] or "Max-Age=0" in out.headers["set-cookie"]
+        )
+
+
+def test_a_village_scoped_token_sees_only_its_villages(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine, role="leader", villages=["thon-dong"])
+    with httpx.Client(base_url=seeded.url, cookies={"bot_admin": token}) as http:
+        page = http.get("/admin/dashboard", params={"from": "2026-11-10", "to": "2026-11-13"})
+        assert 'id="kpi-messages">4<' in page.text
+        options = re.findall(r'<option value="([^"]+)"', page.text)
+        assert options == ["thon-dong"]
+        denied = http.get("/admin/dashboard", params={"village": "tdp-3"})
+        assert denied.status_code == 403
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `.ci/run` installs Debian's chromium")
+    with playwright_api.sync_playwright() as p:
+        try:
+            instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # the browser cannot start on this machine: say why
+            pytest.skip(f"Chromium could not start here: {exc}")
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.mark.browser
+def test_browser_logs_in_filters_and_reads_a_chart(seeded: Live, browser: Any) -> None:
+    token = make_token(seeded.runtime.engine)
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.goto(f"{seeded.url}/admin/dashboard")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#chart-activity")
+    page.fill("input[name=from]", "2026-11-10")
+    page.fill("input[name=to]", "2026-11-13")
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector("#chart-activity")
+    assert page.inner_text("#kpi-messages") == "8"
+    first_day = page.locator(
+        '#chart-activity rect[data-series="Tin nhắn đến"][data-label="2026-11-10"]'
+    )
+    assert first_day.get_attribute("data-value") == "3"
+    page.select_option("#village", "thon-dong")
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector("#chart-activity")
+    assert page.inner_text("#kpi-messages") == "4"
+    assert "village=thon-dong" in (page.get_attribute("#csv", "href") or "")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+    assert (ARTIFACTS / "dashboard-phone.png").stat().st_size > 10_000
