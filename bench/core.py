@@ -1,0 +1,211 @@
+"""Webhook throughput and latency against a baseline endpoint, end-to-end reply latency, memory.
+
+The bot runs as `bot serve --demo` (one uvicorn worker, its built-in simulator) in a
+subprocess; a load generator on loopback posts signed `user_send_text` events. The baseline
+is `/webhook/baseline` in the same app: it reads the body and answers 200, nothing else.
+Afterwards the database is counted: every event stored exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, text
+
+from bench.load import post_at_rate, post_flat_out, serve, summary_ms
+from db.migrate import upgrade
+from db.models import InboundEvent
+from db.session import make_engine, read_scope
+
+FLAT_OUT_EVENTS = 3000
+CONCURRENCY = 32
+RATE = 200.0
+RATE_SECONDS = 10.0
+E2E_RESIDENTS = 50
+E2E_MESSAGES = 6
+MEMORY_EVENTS = int(os.environ.get("BENCH_MEMORY_EVENTS", "100000"))
+
+
+def _count_events(database_url: str) -> tuple[int, int]:
+    engine = make_engine(database_url)
+    try:
+        with read_scope(engine) as session:
+            rows = session.execute(
+                select(func.count(), func.count(func.distinct(InboundEvent.dedupe_key))).where(
+                    InboundEvent.event_name == "user_send_text"
+                )
+            ).one()
+            return int(rows[0]), int(rows[1])
+    finally:
+        engine.dispose()
+
+
+def _postgres_url() -> str | None:
+    base = os.environ.get("TEST_DATABASE_URL") or os.environ.get("BENCH_DATABASE_URL")
+    if not base:
+        return None
+    from sqlalchemy.engine import make_url
+
+    from db.session import normalize_url
+
+    url = make_url(normalize_url(base))
+    name = f"bot_bench_{os.getpid()}"
+    admin = make_engine(url.render_as_string(hide_password=False), pool_size=1)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def _webhook_figures(base_url: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    # Warm up both paths (connections, first imports, caches).
+    await post_flat_out(
+        base_url, "/webhook/baseline", count=200, concurrency=8, users=50, start_n=10_000_000
+    )
+    baseline_eps, _, baseline_err = await post_flat_out(
+        base_url,
+        "/webhook/baseline",
+        count=FLAT_OUT_EVENTS,
+        concurrency=CONCURRENCY,
+        users=500,
+        start_n=20_000_000,
+    )
+    webhook_eps, webhook_lat, webhook_err = await post_flat_out(
+        base_url,
+        "/webhook/zalo",
+        count=FLAT_OUT_EVENTS,
+        concurrency=CONCURRENCY,
+        users=500,
+        start_n=30_000_000,
+    )
+    out["baseline_events_per_s"] = round(baseline_eps, 1)
+    out["webhook_events_per_s"] = round(webhook_eps, 1)
+    out["throughput_ratio"] = round(webhook_eps / baseline_eps, 3)
+    out["flat_out_errors"] = baseline_err + webhook_err
+    out["flat_out_p99_ms"] = summary_ms(webhook_lat)["p99_ms"]
+    await asyncio.sleep(3)  # let the processor drain before the paced run
+    paced, paced_err = await post_at_rate(
+        base_url,
+        "/webhook/zalo",
+        rate=RATE,
+        seconds=RATE_SECONDS,
+        users=500,
+        start_n=40_000_000,
+    )
+    paced_baseline, _ = await post_at_rate(
+        base_url,
+        "/webhook/baseline",
+        rate=RATE,
+        seconds=RATE_SECONDS / 2,
+        users=500,
+        start_n=50_000_000,
+    )
+    s = summary_ms(paced)
+    b = summary_ms(paced_baseline)
+    out[f"at_{int(RATE)}_per_s_p50_ms"] = s["p50_ms"]
+    out[f"at_{int(RATE)}_per_s_p99_ms"] = s["p99_ms"]
+    out[f"baseline_at_{int(RATE)}_per_s_p99_ms"] = b["p99_ms"]
+    out["paced_errors"] = paced_err
+    # Redeliveries: the same 500 events again must change nothing.
+    _, dup_err = await post_at_rate(
+        base_url, "/webhook/zalo", rate=RATE, seconds=2.5, users=500, start_n=40_000_000
+    )
+    out["duplicate_post_errors"] = dup_err
+    return out
+
+
+async def _e2e(base_url: str) -> dict[str, Any]:
+    """50 residents chat at once; time from sending to the reply reaching the simulator."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+
+        async def resident(i: int) -> None:
+            user = (
+                await http.post(
+                    "/_sim/users", json={"display_name": f"Người {i}", "follower": True}
+                )
+            ).json()["user_id"]
+            after = 0
+            for n in range(E2E_MESSAGES):
+                started = time.perf_counter()
+                await http.post(
+                    "/_sim/inbound",
+                    json={"user_id": user, "kind": "text", "text": "menu" if n % 2 else "xin chào"},
+                )
+                while True:
+                    items = (
+                        await http.get("/_sim/outbox", params={"user_id": user, "after_id": after})
+                    ).json()
+                    if items["items"]:
+                        latencies.append(time.perf_counter() - started)
+                        await asyncio.sleep(0.3)  # the rest of this reply's messages
+                        items = (
+                            await http.get(
+                                "/_sim/outbox", params={"user_id": user, "after_id": after}
+                            )
+                        ).json()
+                        after = max(int(x["seq"]) for x in items["items"])
+                        break
+                    await asyncio.sleep(0.01)
+
+        await asyncio.gather(*(resident(i) for i in range(E2E_RESIDENTS)))
+    s = summary_ms(latencies)
+    return {
+        "e2e_reply_p50_ms": s["p50_ms"],
+        "e2e_reply_p99_ms": s["p99_ms"],
+        "e2e_replies": len(latencies),
+    }
+
+
+async def _memory(base_url: str, server: Any) -> dict[str, Any]:
+    before = server.rss_mb()
+    await post_flat_out(
+        base_url,
+        "/webhook/zalo",
+        count=MEMORY_EVENTS,
+        concurrency=CONCURRENCY,
+        users=5000,
+        start_n=60_000_000,
+    )
+    await asyncio.sleep(5)
+    return {
+        "memory_events": MEMORY_EVENTS,
+        "rss_before_mb": round(before, 1),
+        "rss_after_mb": round(server.rss_mb(), 1),
+    }
+
+
+def _one_database(label: str, database_url: str, *, memory: bool) -> dict[str, Any]:
+    upgrade(database_url)
+    figures: dict[str, Any] = {}
+    with serve(database_url, extra_env={"OUTBOX_RATE_PER_S": "1000"}) as server:
+        figures.update(asyncio.run(_webhook_figures(server.base_url)))
+        total, distinct = _count_events(database_url)
+        expected = FLAT_OUT_EVENTS + int(RATE * RATE_SECONDS)
+        figures["events_stored"] = total
+        figures["events_lost"] = expected - distinct
+        figures["events_duplicated"] = total - distinct
+        figures.update(asyncio.run(_e2e(server.base_url)))
+        if memory:
+            figures.update(asyncio.run(_memory(server.base_url, server)))
+    return {f"{label}_{k}": v for k, v in figures.items()}
+
+
+def run() -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        results.update(_one_database("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", memory=True))
+    pg = _postgres_url()
+    if pg is None:
+        results["postgres"] = "skipped: set TEST_DATABASE_URL to include PostgreSQL"
+    else:
+        results.update(_one_database("postgres", pg, memory=False))
+    return results

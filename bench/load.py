@@ -1,0 +1,211 @@
+"""Load generation helpers: start the bot in a subprocess, post signed events, time answers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bot.config import DEMO_APP_ID, DEMO_OA_ID, DEMO_OA_SECRET_KEY
+from bot.zalo.signature import signature_header
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(values_s: list[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in values_s]
+    return {
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p95_ms": round(percentile(ms, 95), 3),
+        "p99_ms": round(percentile(ms, 99), 3),
+        "mean_ms": round(statistics.fmean(ms), 3) if ms else float("nan"),
+    }
+
+
+@dataclass
+class Server:
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    def rss_mb(self) -> float:
+        try:
+            with open(f"/proc/{self.process.pid}/status", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+
+@contextlib.contextmanager
+def serve(database_url: str, *, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Run `bot serve --demo` in a subprocess on a free port until the block ends."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "BOT_MODE": "demo",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
+    }
+    log = open(ROOT / "bench" / f"server-{port}.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                msg = f"the bot exited early; see bench/server-{port}.log"
+                raise RuntimeError(msg)
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            msg = "the bot did not become ready in 60 s"
+            raise RuntimeError(msg)
+        yield Server(base, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        (ROOT / "bench" / f"server-{port}.log").unlink(missing_ok=True)
+
+
+def signed_text_event(user: str, n: int, text: str) -> tuple[bytes, dict[str, str]]:
+    timestamp = str(1_800_000_000_000 + n)
+    body = json.dumps(
+        {
+            "app_id": DEMO_APP_ID,
+            "user_id_by_app": "55" + user,
+            "event_name": "user_send_text",
+            "timestamp": timestamp,
+            "sender": {"id": user},
+            "recipient": {"id": DEMO_OA_ID},
+            "message": {"msg_id": f"{n:020x}", "text": text},
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-ZEvent-Signature": signature_header(DEMO_APP_ID, body, timestamp, DEMO_OA_SECRET_KEY),
+    }
+    return body, headers
+
+
+async def post_at_rate(
+    base_url: str,
+    path: str,
+    *,
+    rate: float,
+    seconds: float,
+    users: int,
+    start_n: int,
+    text: str = "xin chào",
+) -> tuple[list[float], int]:
+    """Post signed events at `rate` per second for `seconds`; (latencies, non-200 count)."""
+    latencies: list[float] = []
+    errors = 0
+    total = int(rate * seconds)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits) as client:
+        payloads = [
+            signed_text_event(f"9{(i % users):018d}", start_n + i, text) for i in range(total)
+        ]
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            body, headers = payloads[i]
+            started = time.perf_counter()
+            response = await client.post(path, content=body, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                errors += 1
+
+        tasks = []
+        begin = time.perf_counter()
+        for i in range(total):
+            target = begin + i / rate
+            delay = target - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+    return latencies, errors
+
+
+async def post_flat_out(
+    base_url: str, path: str, *, count: int, concurrency: int, users: int, start_n: int
+) -> tuple[float, list[float], int]:
+    """Post `count` events as fast as `concurrency` connections allow; (events/s, lat, errors)."""
+    latencies: list[float] = []
+    errors = 0
+    payloads = [
+        signed_text_event(f"8{(i % users):018d}", start_n + i, "menu") for i in range(count)
+    ]
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(count):
+        queue.put_nowait(i)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while not queue.empty():
+                i = queue.get_nowait()
+                body, headers = payloads[i]
+                started = time.perf_counter()
+                try:
+                    response = await client.post(path, content=body, headers=headers)
+                except httpx.HTTPError:
+                    errors += 1
+                    continue
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    errors += 1
+
+        begin = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - begin
+    return count / elapsed, latencies, errors
