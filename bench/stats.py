@@ -232,7 +232,7 @@ def _events_sql(postgres: bool) -> str:
                END,
                r.at, {false}
         FROM (
-          SELECT {kind_case} AS kind, 1 + (g.i * 7919) % :residents AS rid,
+          SELECT {kind_case} AS kind, 1 + (CAST(g.i AS BIGINT) * 7919) % :residents AS rid,
                  g.i % 5 AS f, g.i % 3 AS s, g.i % 4 AS v, {when} AS at
           FROM (SELECT i, {rand} AS k FROM {series}) AS g
         ) AS r JOIN resident res ON res.id = r.rid
