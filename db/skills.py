@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from db.models import Resident, SkillProgress
@@ -117,23 +117,24 @@ def passed_by_skill(
     session: Session,
     *,
     skills: Collection[str],
+    since: datetime,
+    until: datetime,
     villages: Collection[int] | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> dict[str, int]:
-    """Residents who passed each skill's quiz (first passed in [since, until) when given);
+) -> dict[str, tuple[int, int]]:
+    """skill → (residents who passed its quiz, of whom first passed in [since, until));
     only residents of `villages` when given."""
+    passed_at = col(SkillProgress.passed_at)
     query = (
-        select(col(SkillProgress.skill), func.count())
+        select(
+            col(SkillProgress.skill),
+            func.count(),
+            func.count().filter(and_(passed_at >= since, passed_at < until)),
+        )
         .where(col(SkillProgress.skill).in_(list(skills)), col(SkillProgress.passed))
         .group_by(col(SkillProgress.skill))
     )
-    if since is not None:
-        query = query.where(col(SkillProgress.passed_at) >= since)
-    if until is not None:
-        query = query.where(col(SkillProgress.passed_at) < until)
     if villages is not None:
         query = query.join(Resident, col(Resident.id) == col(SkillProgress.resident_id)).where(
             col(Resident.village_id).in_(sorted(villages))
         )
-    return {str(skill): int(n) for skill, n in session.exec(query).all()}
+    return {str(skill): (int(n), int(new)) for skill, n, new in session.exec(query).all()}

@@ -307,8 +307,7 @@ def skills(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
 
     ids = [skill for skill, _ in ctx.skills]
     villages = window.villages
-    passed = skill_rows.passed_by_skill(session, skills=ids, villages=villages)
-    passed_now = skill_rows.passed_by_skill(
+    passed = skill_rows.passed_by_skill(
         session, skills=ids, villages=villages, since=window.start, until=window.end
     )
     masters = skill_rows.masters(session, skills=ids, villages=villages) if ids else []
@@ -341,8 +340,8 @@ def skills(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
             {
                 "skill": skill,
                 "title": title,
-                "residents_passed": passed.get(skill, 0),
-                "passed_in_range": passed_now.get(skill, 0),
+                "residents_passed": passed.get(skill, (0, 0))[0],
+                "passed_in_range": passed.get(skill, (0, 0))[1],
             }
             for skill, title in ctx.skills
         ],
