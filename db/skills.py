@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from db.models import Resident, SkillProgress
@@ -28,6 +28,8 @@ class Master:
     resident_id: int
     village_id: int | None
     household_key: str | None
+    # When the last of the skills was passed: the moment the resident mastered them all.
+    mastered_at: datetime | None = None
 
 
 def record_attempt(
@@ -77,21 +79,62 @@ def passed_skills(session: Session, *, resident_id: int) -> set[str]:
 
 
 def masters(
-    session: Session, *, skills: Collection[str], village_id: int | None = None
+    session: Session,
+    *,
+    skills: Collection[str],
+    village_id: int | None = None,
+    villages: Collection[int] | None = None,
 ) -> list[Master]:
-    """Residents who passed every skill in `skills` (optionally only one village's)."""
+    """Residents who passed every skill in `skills` (optionally only one village's, or only
+    those of `villages`; residents with no village are then left out)."""
     if not skills:
         return []
     passed_all = (
-        select(col(SkillProgress.resident_id))
+        select(
+            col(SkillProgress.resident_id).label("resident_id"),
+            func.max(SkillProgress.passed_at).label("mastered_at"),
+        )
         .where(col(SkillProgress.skill).in_(list(skills)), col(SkillProgress.passed))
         .group_by(col(SkillProgress.resident_id))
         .having(func.count(col(SkillProgress.skill).distinct()) == len(set(skills)))
+        .subquery()
     )
-    query = select(Resident.id, Resident.village_id, Resident.household_key).where(
-        col(Resident.id).in_(passed_all)
-    )
+    query = select(
+        Resident.id, Resident.village_id, Resident.household_key, passed_all.c.mastered_at
+    ).join(passed_all, passed_all.c.resident_id == col(Resident.id))
     if village_id is not None:
         query = query.where(Resident.village_id == village_id)
+    if villages is not None:
+        query = query.where(col(Resident.village_id).in_(sorted(villages)))
     rows = session.exec(query.order_by(col(Resident.id))).all()
-    return [Master(resident_id=r[0] or 0, village_id=r[1], household_key=r[2]) for r in rows]
+    return [
+        Master(resident_id=r[0] or 0, village_id=r[1], household_key=r[2], mastered_at=r[3])
+        for r in rows
+    ]
+
+
+def passed_by_skill(
+    session: Session,
+    *,
+    skills: Collection[str],
+    since: datetime,
+    until: datetime,
+    villages: Collection[int] | None = None,
+) -> dict[str, tuple[int, int]]:
+    """skill → (residents who passed its quiz, of whom first passed in [since, until));
+    only residents of `villages` when given."""
+    passed_at = col(SkillProgress.passed_at)
+    query = (
+        select(
+            col(SkillProgress.skill),
+            func.count(),
+            func.count().filter(and_(passed_at >= since, passed_at < until)),
+        )
+        .where(col(SkillProgress.skill).in_(list(skills)), col(SkillProgress.passed))
+        .group_by(col(SkillProgress.skill))
+    )
+    if villages is not None:
+        query = query.join(Resident, col(Resident.id) == col(SkillProgress.resident_id)).where(
+            col(Resident.village_id).in_(sorted(villages))
+        )
+    return {str(skill): (int(n), int(new)) for skill, n, new in session.exec(query).all()}

@@ -10,7 +10,7 @@ and "nguyen van an" typed by two members of one family count once.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -103,11 +103,21 @@ class VillageMastery:
 
 
 def mastery_by_village(
-    session: Session, *, skills: Collection[str], village_id: int | None = None
+    session: Session,
+    *,
+    skills: Collection[str],
+    village_id: int | None = None,
+    villages: Collection[int] | None = None,
+    masters: Iterable[skill_rows.Master] | None = None,
 ) -> list[VillageMastery]:
-    """Per village: who mastered every skill in `skills`, counted as residents and households."""
+    """Per village: who mastered every skill in `skills`, counted as residents and households
+    (`masters`: rows already read with `db.skills.masters`, to avoid reading them twice)."""
     per_village: dict[int | None, tuple[int, set[str], int]] = {}
-    for master in skill_rows.masters(session, skills=skills, village_id=village_id):
+    if masters is None:
+        masters = skill_rows.masters(
+            session, skills=skills, village_id=village_id, villages=villages
+        )
+    for master in masters:
         residents, homes, unnamed = per_village.get(master.village_id, (0, set(), 0))
         if master.household_key:
             homes.add(household_id(master.household_key))

@@ -18,6 +18,12 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
+def pct_label(value: float) -> str:
+    """A share as a percentage: whole when it is, else one decimal ("0,3%")."""
+    shown = round(value * 100, 1)
+    return f"{shown:.0f}%" if shown == int(shown) else f"{shown:.1f}%".replace(".", ",")
+
+
 def _nice_max(value: float) -> float:
     """The smallest 4 × (1, 2 or 5 × 10^k) at or above `value`: four whole-number ticks."""
     if value <= 0:
@@ -114,7 +120,7 @@ def horizontal_bars(
     for i, (label, value) in enumerate(rows):
         y = top + i * row_h
         w = plot_w * min(value, peak) / peak if peak else 0
-        shown = f"{value * 100:.0f}%" if percent else _fmt(value)
+        shown = pct_label(value) if percent else _fmt(value)
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 17}" class="axis" text-anchor="end">'
             f"{escape(label[:32])}</text>"
@@ -128,7 +134,9 @@ def horizontal_bars(
     if target is not None and peak:
         x = label_w + plot_w * min(target, peak) / peak
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" class="target"/>')
-        label = f"mục tiêu {target * 100:.0f}%" if percent else f"mục tiêu {_fmt(target)}"
-        parts.append(f'<text x="{x + 3:.1f}" y="{height - 2}" class="legend">{label}</text>')
+        label = f"mục tiêu {pct_label(target)}" if percent else f"mục tiêu {_fmt(target)}"
+        # Near the right edge the label goes left of the line, so it is not cut off.
+        anchor = f'x="{x - 3:.1f}" text-anchor="end"' if x > width - 100 else f'x="{x + 3:.1f}"'
+        parts.append(f'<text {anchor} y="{height - 2}" class="legend">{label}</text>')
     parts.append("</svg>")
     return "".join(parts)

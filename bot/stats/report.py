@@ -1,7 +1,10 @@
 """Build the statistics report for a date range and a set of villages.
 
-Each section is a function ``(session, window, context) -> dict``; feature packages add their
-sections to `SECTIONS`. Figures are exact counts from the database (see `db/stats.py`).
+Each section is a function ``(session, window, context) -> dict``, listed in `SECTIONS`; the
+report holds it under the same name, the CSV flattens it, and the dashboard shows it with
+`templates/sections/<name>.html` when that file exists (and a chart from
+`bot.api.admin.dashboard.EXTRA_CHARTS` if any). Adding a section (e.g. broadcasts) is one
+function here plus one template file. Figures are exact counts from the database.
 """
 
 from __future__ import annotations
@@ -9,18 +12,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.config import PACKAGE_DIR
+from db import handoff as handoff_rows
+from db import skills as skill_rows
 from db import stats as q
 from db.stats import Window
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_DAYS = 400
+# The national target: every household has at least one member who mastered the 5 skills.
+HOUSEHOLD_TARGET = 1.0
 
 
 class RangeError(ValueError):
@@ -33,12 +42,26 @@ class Context:
 
     villages: dict[int, dict[str, Any]]
     days: list[str]
+    # The digital skills as (lesson id, title), in lesson order.
+    skills: tuple[tuple[str, str], ...] = ()
 
     def village_label(self, village_id: int | None) -> str:
         if village_id is None:
             return "Chưa rõ thôn"
         info = self.villages.get(village_id)
         return str(info["name"]) if info else f"#{village_id}"
+
+    def village_ids(self, window: Window) -> list[int]:
+        """The villages the window covers, in the order of their ids."""
+        return sorted(v for v in self.villages if window.villages is None or v in window.villages)
+
+
+def skill_list(content_dir: Path | None = None) -> tuple[tuple[str, str], ...]:
+    """(id, title) of each lesson of the 5 basic digital skills."""
+    from bot.skills.lessons import load_lessons
+
+    lessons = load_lessons(content_dir or PACKAGE_DIR / "content")
+    return tuple((lesson.id, lesson.title) for lesson in lessons.items)
 
 
 def parse_range(start: str | None, end: str | None, *, today: date) -> tuple[date, date]:
@@ -276,6 +299,102 @@ def scam(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
     }
 
 
+def skills(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
+    """The 5 basic digital skills, as they stand now (with what was passed in the range):
+    residents who passed each skill and all of them; households with at least one member who
+    mastered all of them, per village, against the village's number of households."""
+    from bot.skills.households import mastery_by_village
+
+    ids = [skill for skill, _ in ctx.skills]
+    villages = window.villages
+    passed = skill_rows.passed_by_skill(
+        session, skills=ids, villages=villages, since=window.start, until=window.end
+    )
+    masters = skill_rows.masters(session, skills=ids, villages=villages) if ids else []
+    mastery = {
+        m.village_id: m
+        for m in mastery_by_village(session, skills=ids, villages=villages, masters=masters)
+    }
+    rows: list[dict[str, Any]] = []
+    for village_id in [*ctx.village_ids(window), None]:
+        found = mastery.get(village_id)
+        if village_id is None and found is None:
+            continue
+        total = ctx.villages[village_id]["households"] if village_id is not None else None
+        homes = found.households if found else 0
+        rows.append(
+            {
+                "village": ctx.village_label(village_id),
+                "residents_mastered": found.residents if found else 0,
+                "households_mastered": homes,
+                "mastered_without_household": found.without_household if found else 0,
+                "households_total": total,
+                "coverage": rate(homes, total or 0),
+            }
+        )
+    counted = [r for r in rows if r["households_total"]]
+    homes_counted = sum(r["households_mastered"] for r in counted)
+    homes_total = sum(r["households_total"] for r in counted)
+    return {
+        "skills": [
+            {
+                "skill": skill,
+                "title": title,
+                "residents_passed": passed.get(skill, (0, 0))[0],
+                "passed_in_range": passed.get(skill, (0, 0))[1],
+            }
+            for skill, title in ctx.skills
+        ],
+        "all_five": len(masters),
+        "all_five_in_range": sum(
+            1
+            for m in masters
+            if m.mastered_at is not None and window.start <= m.mastered_at < window.end
+        ),
+        "households_mastered": homes_counted,
+        "households_total": homes_total,
+        "coverage": rate(homes_counted, homes_total),
+        "target": HOUSEHOLD_TARGET,
+        "households_mastered_unknown_village": sum(
+            r["households_mastered"] for r in rows if r["households_total"] is None
+        ),
+        "by_village": rows,
+    }
+
+
+def handoffs(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
+    """Requests to reach a team member: requested, accepted, resolved in the range, median
+    minutes to accept; `open_now` and `in_progress_now` are the state now."""
+    total = handoff_rows.summary(session, window)
+    per_village = handoff_rows.by_village(session, window)
+    ids: list[int | None] = list(ctx.village_ids(window))
+    if window.villages is None and None in per_village:
+        ids.append(None)
+    empty = handoff_rows.HandoffCounts()
+    return {
+        **asdict(total),
+        "by_village": [
+            {"village": ctx.village_label(v), **asdict(per_village.get(v, empty))} for v in ids
+        ],
+        "by_member": [
+            {
+                "member": m.name,
+                "accepted": m.accepted,
+                "resolved": m.resolved,
+                "median_minutes_to_accept": m.median_minutes_to_accept,
+                "in_progress_now": m.in_progress_now,
+            }
+            for m in handoff_rows.by_member(session, window)
+        ],
+    }
+
+
+# Broadcasts (campaigns; deliveries sent/failed/skipped/relay-confirmed, delivery rate by
+# campaign and village) will be one more function `broadcasts(session, window, ctx)` added
+# to SECTIONS, with `templates/sections/broadcasts.html` and, for its chart, an entry in
+# `bot.api.admin.dashboard.EXTRA_CHARTS`. List items labelled by "campaign" already flatten
+# into the CSV (see `rows_for_csv`).
+
 Section = Callable[[Session, Window, Context], dict[str, Any]]
 SECTIONS: dict[str, Section] = {
     "followers": followers,
@@ -284,14 +403,25 @@ SECTIONS: dict[str, Section] = {
     "procedures": procedures,
     "scam": scam,
     "unanswered": unanswered,
+    "skills": skills,
+    "handoffs": handoffs,
 }
 
 
 def build_report(
-    session: Session, *, first: date, last: date, villages: frozenset[int] | None
+    session: Session,
+    *,
+    first: date,
+    last: date,
+    villages: frozenset[int] | None,
+    skills: tuple[tuple[str, str], ...] | None = None,
 ) -> dict[str, Any]:
     window = window_for(first, last, villages)
-    ctx = Context(villages=q.village_names(session), days=day_list(first, last))
+    ctx = Context(
+        villages=q.village_names(session),
+        days=day_list(first, last),
+        skills=skill_list() if skills is None else skills,
+    )
     report: dict[str, Any] = {
         "range": {
             "from": first.isoformat(),

@@ -6,10 +6,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from db import eventlog
-from db.models import InboundEvent, Outbox, Resident, ScamReport, Village
+from db import handoff as tickets
+from db.models import (
+    InboundEvent,
+    Outbox,
+    Resident,
+    ScamReport,
+    SkillProgress,
+    TeamMember,
+    Village,
+)
 from db.session import session_scope
 
 # 10:00 Vietnam time on 2026-11-10 and the following days
@@ -30,9 +39,28 @@ def seed(engine: Engine) -> dict[str, Any]:
     east, trung, tdp3 = v["thon-dong"], v["thon-trung-hoa"], v["tdp-3"]
     with session_scope(engine) as s:
         people = [
-            Resident(zalo_user_id="r1", is_follower=True, village_id=east, followed_at=day(0)),
-            Resident(zalo_user_id="r2", is_follower=True, village_id=east, followed_at=day(0)),
-            Resident(zalo_user_id="r3", is_follower=True, village_id=trung, followed_at=day(1)),
+            Resident(
+                zalo_user_id="r1",
+                is_follower=True,
+                village_id=east,
+                followed_at=day(0),
+                household_key="Nguyễn Văn An",
+            ),
+            # r1's household, typed differently: one household
+            Resident(
+                zalo_user_id="r2",
+                is_follower=True,
+                village_id=east,
+                followed_at=day(0),
+                household_key="nguyen van  an",
+            ),
+            Resident(
+                zalo_user_id="r3",
+                is_follower=True,
+                village_id=trung,
+                followed_at=day(1),
+                household_key="Hộ Trần Bình",
+            ),
             Resident(zalo_user_id="r4", is_follower=True, village_id=None, followed_at=day(1)),
             Resident(
                 zalo_user_id="r5",
@@ -40,6 +68,7 @@ def seed(engine: Engine) -> dict[str, Any]:
                 village_id=tdp3,
                 followed_at=day(0),
                 unfollowed_at=day(2),
+                household_key="TDP3-017",
             ),
         ]
         for p in people:
@@ -147,4 +176,77 @@ def seed(engine: Engine) -> dict[str, Any]:
             )
         # outside the range: must not count
         log("message_in", "r1", day(-30))
+        _skills(s, ids)
+        _handoffs(s, ids)
     return {"east": east, "trung": trung, "tdp3": tdp3}
+
+
+SKILLS = (
+    "online_services",
+    "online_payment",
+    "online_shopping",
+    "online_safety",
+    "local_platforms",
+)
+
+
+def _skills(s: Session, ids: dict[str, Resident]) -> None:
+    """r1, r2 (one household, Thôn Đông), r4 (no village, no household) mastered all five in
+    the range; r5 (Tổ dân phố 3) before it; r3 (Trung Hòa) passed four, failed shopping."""
+    for who, when in (("r1", day(1)), ("r2", day(1, 2)), ("r4", day(2)), ("r5", day(-20))):
+        for n, skill in enumerate(SKILLS):
+            s.add(_progress(ids[who], skill, passed_at=when + timedelta(minutes=n)))
+    for skill in SKILLS:
+        passed = skill != "online_shopping"
+        s.add(_progress(ids["r3"], skill, passed_at=day(1) if passed else None))
+    s.flush()
+
+
+def _progress(resident: Resident, skill: str, *, passed_at: datetime | None) -> SkillProgress:
+    return SkillProgress(
+        resident_id=resident.id or 0,
+        skill=skill,
+        passed=passed_at is not None,
+        best_score=3 if passed_at else 1,
+        questions=3,
+        attempts=1,
+        last_attempt_at=passed_at or day(1),
+        passed_at=passed_at,
+    )
+
+
+def _handoffs(s: Session, ids: dict[str, Resident]) -> None:
+    """In the range: 5 requested, 3 accepted (after 6, 10, 20 minutes), 2 resolved,
+    1 cancelled, 1 escalated and still open, 1 in progress; one more before the range."""
+    members = {m.name: m.id or 0 for m in s.exec(select(TeamMember)).all()}
+    hung, mai = members["Trần Văn Hùng"], members["Lê Thị Mai"]
+
+    def ticket(who: str, when: datetime) -> int:
+        r = ids[who]
+        row = tickets.create(
+            s,
+            resident_id=r.id or 0,
+            village_id=r.village_id,
+            need="giúp với",
+            when_home=None,
+            now=when,
+        )
+        return row.id or 0
+
+    t1 = ticket("r1", day(0))  # Thôn Đông: Hùng, 6 minutes, resolved
+    assert tickets.accept(s, ticket_id=t1, member_id=hung, now=day(0) + timedelta(minutes=6))
+    assert tickets.resolve(s, ticket_id=t1, now=day(0, 1))
+    t2 = ticket("r2", day(1))  # Thôn Đông: Hùng, 10 minutes, in progress
+    assert tickets.accept(s, ticket_id=t2, member_id=hung, now=day(1) + timedelta(minutes=10))
+    t3 = ticket("r3", day(1))  # Trung Hòa: Mai, 20 minutes, resolved
+    assert tickets.accept(s, ticket_id=t3, member_id=mai, now=day(1) + timedelta(minutes=20))
+    assert tickets.resolve(s, ticket_id=t3, now=day(2))
+    t4 = ticket("r4", day(2))  # commune level: escalated, still waiting
+    row = tickets.get(s, ticket_id=t4)
+    assert row is not None
+    tickets.mark_escalated(s, ticket=row, now=day(2) + timedelta(minutes=31))
+    t5 = ticket("r5", day(2))  # Tổ dân phố 3: cancelled
+    assert tickets.cancel(s, ticket_id=t5, now=day(2) + timedelta(minutes=5))
+    t6 = ticket("r1", day(-10))  # before the range: Mai, resolved
+    assert tickets.accept(s, ticket_id=t6, member_id=mai, now=day(-10) + timedelta(minutes=2))
+    assert tickets.resolve(s, ticket_id=t6, now=day(-9))

@@ -167,3 +167,186 @@ def test_reading_stats_is_audited(seeded: Live) -> None:
     with session_scope(seeded.runtime.engine) as s:
         [entry] = admin_rows.recent_audit(s, limit=1)
         assert entry.action == "stats.read" and entry.detail["village"] == "thon-dong"
+
+
+def test_digital_skills_and_household_coverage(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    sk = get(seeded, token).json()["skills"]
+    assert sk["skills"] == [
+        {
+            "skill": "online_services",
+            "title": "Dịch vụ công trực tuyến",
+            "residents_passed": 5,
+            "passed_in_range": 4,
+        },
+        {
+            "skill": "online_shopping",
+            "title": "Mua sắm trực tuyến",
+            "residents_passed": 4,
+            "passed_in_range": 3,
+        },
+        {
+            "skill": "online_payment",
+            "title": "Thanh toán trực tuyến",
+            "residents_passed": 5,
+            "passed_in_range": 4,
+        },
+        {
+            "skill": "online_safety",
+            "title": "Tự bảo vệ mình trên mạng",
+            "residents_passed": 5,
+            "passed_in_range": 4,
+        },
+        {
+            "skill": "local_platforms",
+            "title": "Nền tảng số ở địa phương",
+            "residents_passed": 5,
+            "passed_in_range": 4,
+        },
+    ]
+    # r1, r2, r4, r5 mastered all five; r5 before the range
+    assert (sk["all_five"], sk["all_five_in_range"]) == (4, 3)
+    # one household in Thôn Đông (r1 and r2), one in Tổ dân phố 3, over 312+428+156+245
+    assert (sk["households_mastered"], sk["households_total"]) == (2, 1141)
+    assert (sk["coverage"], sk["target"]) == (0.0018, 1.0)
+    assert sk["households_mastered_unknown_village"] == 0
+    assert sk["by_village"] == [
+        {
+            "village": "Thôn Đông",
+            "residents_mastered": 2,
+            "households_mastered": 1,
+            "mastered_without_household": 0,
+            "households_total": 312,
+            "coverage": 0.0032,
+        },
+        {
+            "village": "Thôn Trung Hòa",
+            "residents_mastered": 0,
+            "households_mastered": 0,
+            "mastered_without_household": 0,
+            "households_total": 428,
+            "coverage": 0.0,
+        },
+        {
+            "village": "Bản Nà Lầy",
+            "residents_mastered": 0,
+            "households_mastered": 0,
+            "mastered_without_household": 0,
+            "households_total": 156,
+            "coverage": 0.0,
+        },
+        {
+            "village": "Tổ dân phố 3",
+            "residents_mastered": 1,
+            "households_mastered": 1,
+            "mastered_without_household": 0,
+            "households_total": 245,
+            "coverage": 0.0041,
+        },
+        {
+            "village": "Chưa rõ thôn",
+            "residents_mastered": 1,
+            "households_mastered": 0,
+            "mastered_without_household": 1,
+            "households_total": None,
+            "coverage": None,
+        },
+    ]
+
+
+def test_handoff_figures(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    h = get(seeded, token).json()["handoffs"]
+    figures = {k: v for k, v in h.items() if k not in ("by_village", "by_member")}
+    assert figures == {
+        "requested": 5,
+        "accepted": 3,
+        "resolved": 2,
+        "cancelled": 1,
+        "escalated": 1,
+        "median_minutes_to_accept": 10.0,
+        "open_now": 1,
+        "in_progress_now": 1,
+    }
+    villages = {v["village"]: v for v in h["by_village"]}
+    assert list(villages) == [
+        "Thôn Đông",
+        "Thôn Trung Hòa",
+        "Bản Nà Lầy",
+        "Tổ dân phố 3",
+        "Chưa rõ thôn",
+    ]
+    east = villages["Thôn Đông"]
+    assert (east["requested"], east["accepted"], east["resolved"]) == (2, 2, 1)
+    assert (east["median_minutes_to_accept"], east["open_now"], east["in_progress_now"]) == (
+        8.0,
+        0,
+        1,
+    )
+    trung = villages["Thôn Trung Hòa"]
+    assert (trung["requested"], trung["resolved"], trung["median_minutes_to_accept"]) == (
+        1,
+        1,
+        20.0,
+    )
+    assert villages["Bản Nà Lầy"]["requested"] == 0
+    assert (villages["Tổ dân phố 3"]["requested"], villages["Tổ dân phố 3"]["cancelled"]) == (
+        1,
+        1,
+    )
+    commune = villages["Chưa rõ thôn"]
+    assert (commune["requested"], commune["open_now"], commune["escalated"]) == (1, 1, 1)
+    assert h["by_member"] == [
+        {
+            "member": "Trần Văn Hùng",
+            "accepted": 2,
+            "resolved": 1,
+            "median_minutes_to_accept": 8.0,
+            "in_progress_now": 1,
+        },
+        {
+            "member": "Lê Thị Mai",
+            "accepted": 1,
+            "resolved": 1,
+            "median_minutes_to_accept": 20.0,
+            "in_progress_now": 0,
+        },
+    ]
+
+
+def test_skills_and_handoffs_follow_the_token_scope(seeded: Live) -> None:
+    leader = make_token(seeded.runtime.engine, role="leader", villages=["thon-dong"])
+    r = get(seeded, leader).json()
+    sk = r["skills"]
+    assert (sk["all_five"], sk["all_five_in_range"]) == (2, 2)
+    assert [s["residents_passed"] for s in sk["skills"]] == [2, 2, 2, 2, 2]
+    assert (sk["households_mastered"], sk["households_total"], sk["coverage"]) == (1, 312, 0.0032)
+    assert [v["village"] for v in sk["by_village"]] == ["Thôn Đông"]
+    h = r["handoffs"]
+    assert (h["requested"], h["accepted"], h["resolved"], h["open_now"]) == (2, 2, 1, 0)
+    assert h["median_minutes_to_accept"] == 8.0
+    assert [v["village"] for v in h["by_village"]] == ["Thôn Đông"]
+    # Mai's only Thôn Đông ticket is before the range
+    assert [m["member"] for m in h["by_member"]] == ["Trần Văn Hùng"]
+    official = make_token(seeded.runtime.engine)
+    tdp3 = get(seeded, official, village="tdp-3").json()
+    assert (tdp3["skills"]["all_five"], tdp3["skills"]["all_five_in_range"]) == (1, 0)
+    assert (tdp3["handoffs"]["requested"], tdp3["handoffs"]["cancelled"]) == (1, 1)
+    assert tdp3["handoffs"]["by_member"] == []
+
+
+def test_csv_has_skills_and_handoffs(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    response = get(seeded, token, path="/admin/stats.csv")
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    found = {(r[2], r[3], r[4]): r[5] for r in rows[1:]}
+    assert found[("skills", "all_five", "")] == "4"
+    assert found[("skills", "skills.residents_passed", "online_shopping")] == "4"
+    assert found[("skills", "by_village.households_mastered", "Thôn Đông")] == "1"
+    assert found[("skills", "by_village.households_total", "Thôn Đông")] == "312"
+    assert found[("skills", "by_village.coverage", "Tổ dân phố 3")] == "0.0041"
+    assert found[("skills", "by_village.coverage", "Chưa rõ thôn")] == ""
+    assert found[("handoffs", "median_minutes_to_accept", "")] == "10.0"
+    assert found[("handoffs", "by_village.requested", "Thôn Đông")] == "2"
+    assert found[("handoffs", "by_member.accepted", "Trần Văn Hùng")] == "2"
+    assert found[("handoffs", "by_member.median_minutes_to_accept", "Lê Thị Mai")] == "20.0"

@@ -71,6 +71,38 @@ def test_a_village_scoped_token_sees_only_its_villages(seeded: Live) -> None:
         assert denied.status_code == 403
 
 
+def test_dashboard_shows_skills_and_handoffs(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    with httpx.Client(base_url=seeded.url, cookies={"bot_admin": token}) as http:
+        page = http.get("/admin/dashboard", params={"from": "2026-11-10", "to": "2026-11-13"}).text
+    assert 'id="kpi-skills">4<' in page
+    assert 'id="kpi-households">0,2%<' in page and "2 / 1.141 hộ" in page
+    assert 'id="kpi-handoffs-open">1<' in page
+    assert 'id="kpi-handoffs-wait">10 phút<' in page
+    coverage = re.search(r'<svg[^>]*id="chart-skills-coverage".*?</svg>', page)
+    assert coverage is not None
+    bars = dict(re.findall(r'data-label="([^"]+)" data-value="([^"]+)"', coverage.group(0)))
+    assert bars == {
+        "Thôn Đông": "0.0032",
+        "Thôn Trung Hòa": "0",
+        "Bản Nà Lầy": "0",
+        "Tổ dân phố 3": "0.0041",
+    }
+    assert "mục tiêu 100%" in coverage.group(0)
+    assert 'id="chart-handoffs-villages"' in page
+    row = re.search(r'<tr data-village="Thôn Đông">(.*?)</tr>', page, re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="n">([^<]*)</td>', row.group(1))
+    # followers, messages, active, households mastered, households, share, requests, waiting
+    assert cells == ["2", "4", "2", "1", "312", "0,3%", "2", "0"]
+    assert "Thành thạo cả 5 kỹ năng" in page and "Trần Văn Hùng" in page
+    assert re.search(
+        r"<td>Lê Thị Mai</td><td class=\"n\">1</td><td class=\"n\">1</td>"
+        r"<td class=\"n\">20 phút</td>",
+        page,
+    )
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     playwright_api = pytest.importorskip("playwright.sync_api")
@@ -109,6 +141,9 @@ def test_browser_logs_in_filters_and_reads_a_chart(seeded: Live, browser: Any) -
     page.wait_for_selector("#chart-activity")
     assert page.inner_text("#kpi-messages") == "4"
     assert "village=thon-dong" in (page.get_attribute("#csv", "href") or "")
+    assert page.inner_text("#kpi-skills") == "2"
+    east = page.locator('#chart-skills-coverage rect[data-label="Thôn Đông"]')
+    assert east.get_attribute("data-value") == "0.0032"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
     assert (ARTIFACTS / "dashboard-phone.png").stat().st_size > 10_000

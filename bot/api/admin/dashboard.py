@@ -20,8 +20,8 @@ from markupsafe import Markup
 from bot.api.admin.auth import COOKIE, Principal, authenticate, current_principal
 from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery, compute
 from bot.runtime import Runtime
-from bot.stats.charts import bars_over_time, horizontal_bars
-from bot.stats.report import VN
+from bot.stats.charts import bars_over_time, horizontal_bars, pct_label
+from bot.stats.report import SECTIONS, VN
 from db import org as org_rows
 from db.session import read_scope
 
@@ -49,6 +49,8 @@ def html_environment() -> Environment:
     )
     env.filters["num"] = lambda v: "—" if v is None else f"{v:,}".replace(",", ".")
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.0f}%"
+    env.filters["pct1"] = lambda v: "—" if v is None else pct_label(v)
+    env.filters["minutes"] = lambda v: "—" if v is None else f"{v:g}".replace(".", ",") + " phút"
     env.globals["flow_name"] = lambda f: FLOW_NAMES.get(f, f)
     return env
 
@@ -129,6 +131,8 @@ async def dashboard(
         selected=village or "",
         query=request.url.query,
         generated=datetime.now(VN).strftime("%H:%M %d/%m/%Y"),
+        # Each report section is shown by templates/sections/<name>.html when it exists.
+        sections=list(SECTIONS),
     )
 
 
@@ -171,5 +175,43 @@ def build_charts(report: dict[str, Any]) -> dict[str, Markup]:
     return {k: Markup(v) for k, v in charts.items()}  # noqa: S704 (our own escaped SVG)
 
 
+def skills_coverage(report: dict[str, Any]) -> str | None:
+    """Per village: the share of households with a member who mastered the 5 skills, against
+    the target (every household)."""
+    skills = report.get("skills")
+    if not skills:
+        return None
+    rows = [
+        (str(v["village"]), float(v["coverage"]))
+        for v in skills["by_village"]
+        if v["coverage"] is not None
+    ]
+    if not rows:
+        return None
+    return horizontal_bars(
+        "Tỉ lệ hộ gia đình có người thành thạo 5 kỹ năng số, theo thôn, so với mục tiêu",
+        rows,
+        target=float(skills["target"]),
+        percent=True,
+        chart_id="chart-skills-coverage",
+    )
+
+
+def handoffs_by_village(report: dict[str, Any]) -> str | None:
+    """Per village: requests to reach a team member in the range."""
+    handoffs = report.get("handoffs")
+    if not handoffs or not handoffs["requested"]:
+        return None
+    return horizontal_bars(
+        "Yêu cầu gặp cán bộ theo thôn",
+        [(str(v["village"]), float(v["requested"])) for v in handoffs["by_village"]],
+        chart_id="chart-handoffs-villages",
+    )
+
+
 # Feature sections add their charts here: name → function(report) → SVG string or None.
-EXTRA_CHARTS: dict[str, Any] = {}
+# (Broadcasts: add e.g. "broadcasts": broadcasts_chart; dashboard.html shows charts['broadcasts'].)
+EXTRA_CHARTS: dict[str, Any] = {
+    "skills-coverage": skills_coverage,
+    "handoffs-villages": handoffs_by_village,
+}

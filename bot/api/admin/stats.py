@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
 from bot.runtime import Runtime
-from bot.stats.report import VN, RangeError, build_report, parse_range, to_csv
+from bot.stats.report import VN, RangeError, build_report, parse_range, skill_list, to_csv
 from db import admin as admin_rows
 from db import org as org_rows
 from db import rollup
@@ -57,7 +57,13 @@ def compute(
     villages = scoped_villages(runtime, principal, village)
     rollup.run_all(lambda: session_scope(runtime.engine))
     with read_scope(runtime.engine) as session:
-        report = build_report(session, first=first, last=last, villages=villages)
+        report = build_report(
+            session,
+            first=first,
+            last=last,
+            villages=villages,
+            skills=skill_list(runtime.settings.content_dir),
+        )
     with session_scope(runtime.engine) as session:
         admin_rows.audit(
             session,
