@@ -256,6 +256,66 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["Có người gọi tự xưng là cán bộ thuế", "ho goi video, mac sac phuc cong an"],
         ["Ông tự làm hồ sơ ở xã", "Bà xưng hô thân mật với hàng xóm"],
     ),
+    "platform_deposit": (
+        [
+            "Chị chuyển khoản xong thì chụp lại màn hình gửi em, em làm lệnh nạp cho chị",
+            "Muon rut loi nhuan anh phai nap them 5 trieu de duoc rut tien ve",
+            "Anh nạp tiền vào tài khoản sàn theo số tài khoản công ty bên dưới",
+            "Phí rút tiền là 10% hoa hồng, chị chuyển trước giúp em",
+            "chup lai m4n hinh gui em de l4m l3nh n4p nhe",
+        ],
+        [
+            "Con chuyển khoản xong chụp màn hình gửi mẹ xem nhé",
+            "Shop đã nhận tiền, chị chụp màn hình đơn hàng gửi shop giúp em nhé",
+            "Quý khách nạp tiền vào tài khoản chính thành công 50.000đ.",
+            "Quy khach da rut tien thanh cong 2.000.000d tai ATM",
+        ],
+    ),
+    "lawsuit_threat": (
+        [
+            "Cán bộ pháp lý sẽ về tận nhà để khởi kiện ông bà",
+            "Chung toi se kien ra toa neu ban tiep tuc im lang",
+            "Bộ phận thu hồi nợ sẽ đưa hồ sơ của anh ra tòa",
+        ],
+        [
+            "Đoàn công tác của tỉnh về địa phương làm việc với xã về nông thôn mới",
+            "Tòa án huyện mời ông đến nhận bản án vào thứ Hai",
+        ],
+    ),
+    "upfront_fee": (
+        [
+            "Bạn thanh toán trước để bên em duyệt hồ sơ vay trong hôm nay nhé",
+            "Anh chuyen khoan phi bao hiem khoan vay de em giai ngan ngay",
+            "Chi dong tien thi minh lam thu tuc cho xong luon",
+            "Phí duyệt hồ sơ là 500 nghìn",
+        ],
+        [
+            "Chị chuyển khoản trước để em lên đơn nhé, shop giao trong 2 ngày",
+            "Con chuyển tiền để mẹ làm hồ sơ cho em vào lớp 1 nhé",
+            "Hồ sơ chứng thực nộp lệ phí tại bộ phận một cửa, có biên lai",
+        ],
+    ),
+    "bill_deadline": (
+        [
+            "Đề nghị quý khách thanh toán trong vòng 2 ngày kể từ khi nhận được tin nhắn",
+            "quy khach vui long thanh toan trong 3 ngay ke tu khi nhan duoc thong bao",
+        ],
+        [
+            "Tiền điện tháng 11 của quý khách là 350.000đ, hạn thanh toán 20/12.",
+            "Vui lòng thanh toán trước ngày 15/12 để tránh gián đoạn",
+        ],
+    ),
+    "expert_contact": (
+        [
+            "Bạn liên hệ chuyên gia của bên mình để được hướng dẫn",
+            "Em kết nối anh với trợ lý riêng qua Telegram",
+            "Anh cứ trao đổi với luật sư cá nhân qua zalo nhé",
+        ],
+        [
+            "Bác sĩ chuyên khoa khám tại trạm y tế xã sáng thứ Ba",
+            "Chuyên gia nông nghiệp về hướng dẫn bà con trồng lúa",
+        ],
+    ),
 }
 
 
