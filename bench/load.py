@@ -112,11 +112,18 @@ def serve(database_url: str, *, extra_env: dict[str, str] | None = None) -> Iter
         (ROOT / "bench" / f"server-{port}.log").unlink(missing_ok=True)
 
 
-def signed_text_event(user: str, n: int, text: str) -> tuple[bytes, dict[str, str]]:
+def signed_text_event(
+    user: str,
+    n: int,
+    text: str,
+    *,
+    app_id: str = DEMO_APP_ID,
+    oa_secret_key: str = DEMO_OA_SECRET_KEY,
+) -> tuple[bytes, dict[str, str]]:
     timestamp = str(1_800_000_000_000 + n)
     body = json.dumps(
         {
-            "app_id": DEMO_APP_ID,
+            "app_id": app_id,
             "user_id_by_app": "55" + user,
             "event_name": "user_send_text",
             "timestamp": timestamp,
@@ -129,7 +136,7 @@ def signed_text_event(user: str, n: int, text: str) -> tuple[bytes, dict[str, st
     ).encode()
     headers = {
         "Content-Type": "application/json",
-        "X-ZEvent-Signature": signature_header(DEMO_APP_ID, body, timestamp, DEMO_OA_SECRET_KEY),
+        "X-ZEvent-Signature": signature_header(app_id, body, timestamp, oa_secret_key),
     }
     return body, headers
 
@@ -176,13 +183,24 @@ async def post_at_rate(
 
 
 async def post_flat_out(
-    base_url: str, path: str, *, count: int, concurrency: int, users: int, start_n: int
+    base_url: str,
+    path: str,
+    *,
+    count: int,
+    concurrency: int,
+    users: int,
+    start_n: int,
+    app_id: str = DEMO_APP_ID,
+    oa_secret_key: str = DEMO_OA_SECRET_KEY,
 ) -> tuple[float, list[float], int]:
     """Post `count` events as fast as `concurrency` connections allow; (events/s, lat, errors)."""
     latencies: list[float] = []
     errors = 0
     payloads = [
-        signed_text_event(f"8{(i % users):018d}", start_n + i, "menu") for i in range(count)
+        signed_text_event(
+            f"8{(i % users):018d}", start_n + i, "menu", app_id=app_id, oa_secret_key=oa_secret_key
+        )
+        for i in range(count)
     ]
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(count):
