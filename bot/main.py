@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from bot import __version__
 from bot.api import health, oauth, webhook
+from bot.api.admin import campaigns as admin_campaigns
 from bot.api.admin import dashboard as admin_dashboard
 from bot.api.admin import stats as admin_stats
 from bot.api.admin.auth import FailureLimiter
@@ -58,6 +59,9 @@ def create_app(
                 runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
                 runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")
                 runtime.every(60, lambda: escalation_job(runtime), name="handoff-escalation")
+                from scheduler.campaigns import lead_campaigns
+
+                runtime.spawn(lead_campaigns(runtime), name="campaigns")
             yield
 
     app = FastAPI(
@@ -73,6 +77,7 @@ def create_app(
     app.include_router(oauth.router)
     app.include_router(admin_stats.router)
     app.include_router(admin_dashboard.router)
+    app.include_router(admin_campaigns.router)
     if sim_app is not None:
         app.mount("/_sim", sim_app)
     return app

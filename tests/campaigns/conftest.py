@@ -40,3 +40,10 @@ def org(engine: Engine) -> Engine:
     with session_scope(engine) as session:
         org_db.apply_org(session, **org_rows(load_org(DEMO_ORG)))
     return engine
+
+
+@pytest.fixture
+def services(db_url: str) -> Any:
+    from bot.services import Services
+
+    return Services.load(Settings(database_url=db_url), commune_name="Xã Hòa An")
