@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -147,10 +147,11 @@ def add_delivery(session: Session, values: dict[str, Any]) -> int | None:
 
 
 def set_delivery_outbox(session: Session, *, delivery_id: int, outbox_id: int | None) -> None:
-    row = session.get(CampaignDelivery, delivery_id)
-    if row is not None:
-        row.outbox_id = outbox_id
-        session.add(row)
+    session.execute(
+        update(CampaignDelivery)
+        .where(col(CampaignDelivery.id) == delivery_id)
+        .values(outbox_id=outbox_id)
+    )
 
 
 def delivery(session: Session, *, delivery_id: int, lock: bool = False) -> CampaignDelivery | None:
