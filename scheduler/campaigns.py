@@ -65,6 +65,8 @@ class CampaignScheduler:
 
     def start(self) -> None:
         global _active
+        # "Running job … executed successfully" every tick is noise; failures still show.
+        logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
         store = SQLAlchemyJobStore(engine=self.runtime.engine, tablename="apscheduler_jobs")
         self._aps = AsyncIOScheduler(
             jobstores={"default": store},

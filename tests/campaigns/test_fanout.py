@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.campaigns import service
 from bot.campaigns.schedule import Schedule
 from bot.campaigns.service import Actor, CampaignError, Context, Spec
+from bot.clock import FakeClock
 from db import campaigns as rows
 from db import residents
 from db.models import AuditLog, Campaign, CampaignDelivery, Outbox
@@ -118,13 +119,20 @@ def test_daily_range_late_missed_and_skipped(org: Engine, ctx: Context) -> None:
     )
     cid = create(org, spec, ctx)
     first = datetime(2026, 12, 6, 0, 30, tzinfo=UTC)  # 07:30 Vietnam
-    assert service.run_due(org, now=first - timedelta(minutes=1), ctx=ctx) == 0
+    clock = FakeClock(first - timedelta(minutes=1))
+    assert service.run_due(org, now=clock.now(), ctx=ctx) == 0
     with session_scope(org) as session:
-        service.skip(session, cid, first + timedelta(days=2), ADMIN, now=first, tz=ctx.settings.tz)
-    service.run_due(org, now=first, ctx=ctx)  # on time
-    service.run_due(org, now=first + timedelta(days=1, minutes=20), ctx=ctx)  # 20 min late
-    service.run_due(org, now=first + timedelta(days=2), ctx=ctx)  # skipped
-    service.run_due(org, now=first + timedelta(days=3, hours=5), ctx=ctx)  # 5 h late: missed
+        service.skip(
+            session, cid, first + timedelta(days=2), ADMIN, now=clock.now(), tz=ctx.settings.tz
+        )
+    clock.set(first)
+    service.run_due(org, now=clock.now(), ctx=ctx)  # on time
+    clock.advance(days=1, minutes=20)
+    service.run_due(org, now=clock.now(), ctx=ctx)  # 20 min late: sent, marked late
+    clock.set(first + timedelta(days=2))
+    service.run_due(org, now=clock.now(), ctx=ctx)  # skipped on request
+    clock.advance(days=1, hours=5)
+    service.run_due(org, now=clock.now(), ctx=ctx)  # 5 h late: recorded as missed, not sent
     with read_scope(org) as session:
         occ = [(o.key, o.status) for o in rows.occurrences(session, campaign_id=cid)]
         campaign = session.get(Campaign, cid)
