@@ -51,6 +51,8 @@ REPLY_SAMPLE: dict[str, Any] = {
     "status": "đang chờ",
     "date": "06/12/2026",
     "time": "7 giờ 30",
+    "first": "07:30 12/12/2026",
+    "last": "15/12/2026",
 }
 # "module:function" taking the content dir and returning problems; features add theirs.
 EXTRA_CHECKS: tuple[str, ...] = (

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -270,14 +270,14 @@ def cancel_pending(session: Session, *, campaign_id: int) -> int:
 # -- targets ----------------------------------------------------------------------------------
 
 
-def groups_of(session: Session, *, village_ids: list[int]) -> list[ZaloGroup]:
-    return list(
-        session.exec(
-            select(ZaloGroup)
-            .where(col(ZaloGroup.village_id).in_(village_ids))
-            .order_by(col(ZaloGroup.id))
-        ).all()
-    )
+def groups_of(
+    session: Session, *, village_ids: list[int], commune_level: bool = False
+) -> list[ZaloGroup]:
+    """The groups of these villages (and the commune-level groups, without a village)."""
+    where: ColumnElement[bool] = col(ZaloGroup.village_id).in_(village_ids)
+    if commune_level:
+        where = or_(where, col(ZaloGroup.village_id).is_(None))
+    return list(session.exec(select(ZaloGroup).where(where).order_by(col(ZaloGroup.id))).all())
 
 
 def followers_of(session: Session, *, village_ids: list[int]) -> list[Resident]:

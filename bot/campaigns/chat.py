@@ -14,7 +14,7 @@ campaigns; other members get a polite refusal; residents' words are left to norm
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.campaigns import schedule as sched
@@ -147,21 +147,25 @@ class CampaignInterceptor:
             allowed = self._villages(turn, actor)
             if choice == "all":
                 data["villages"] = [v.code for v in allowed]
+                # A commune leader's "all": the commune's own groups too.
+                data["commune_groups"] = actor.commune_wide
             elif choice is not None and any(v.code == choice for v in allowed):
                 data["villages"] = [choice]
             else:
                 self._ask_villages(turn, state, actor)
                 return
             state.step_id = "time"
-            turn.say(
-                Reply(
-                    texts.get("campaigns.ask_time"),
-                    buttons=(Button(texts.get("campaigns.now_button"), payload=_p("now")),),
-                )
-            )
+            buttons = [Button(texts.get("campaigns.now_button"), payload=_p("now"))]
+            if self._suggested(turn, state) is not None:
+                buttons.append(Button(texts.get("campaigns.repeat_button"), payload=_p("repeat")))
+            turn.say(Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
         elif step == "time":
+            data.pop("repeat", None)
             if text == _p("now"):
                 data["at"] = None
+            elif text == _p("repeat") and (repeat := self._suggested(turn, state)) is not None:
+                data["at"] = None
+                data["repeat"] = repeat
             else:
                 at = self._parse_when(turn, text)
                 if at is None:
@@ -207,19 +211,62 @@ class CampaignInterceptor:
                 continue
         return None
 
+    def _suggested(self, turn: Turn, state: FlowState) -> dict[str, Any] | None:
+        """The template's suggested repeating schedule, made concrete from tomorrow on:
+        {"kind": "cron", "cron": …} or {"kind": "daily", "time", "from", "to"}; else None."""
+        template = self._templates(turn).get(state.data.get("template") or "")
+        suggested = template.suggested if template is not None else {}
+        if suggested.get("kind") == "cron" and suggested.get("cron"):
+            return {"kind": "cron", "cron": str(suggested["cron"])}
+        if suggested.get("kind") == "daily" and suggested.get("time"):
+            first = turn.now.astimezone(turn.services.settings.tz).date() + timedelta(days=1)
+            last = first + timedelta(days=int(suggested.get("days", 1)) - 1)
+            return {
+                "kind": "daily",
+                "time": str(suggested["time"]),
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+            }
+        return None
+
+    def _schedule(self, state: FlowState) -> sched.Schedule:
+        data = state.data
+        repeat = data.get("repeat")
+        if repeat and repeat["kind"] == "cron":
+            return sched.Schedule("cron", cron=repeat["cron"])
+        if repeat and repeat["kind"] == "daily":
+            return sched.Schedule(
+                "daily", daily_time=repeat["time"], start_date=repeat["from"], end_date=repeat["to"]
+            )
+        at = datetime.fromisoformat(data["at"]) if data.get("at") else None
+        return sched.Schedule("once", run_at=at) if at else sched.Schedule("now")
+
     def _spec(self, state: FlowState) -> service.Spec:
         data = state.data
-        at = datetime.fromisoformat(data["at"]) if data.get("at") else None
         return service.Spec(
             template_id=data.get("template"),
             text=data.get("text"),
             variables=dict(data.get("variables", {})),
             target_kinds=list(TARGET_KINDS),
             village_codes=list(data.get("villages", [])),
-            schedule=sched.Schedule("once", run_at=at) if at else sched.Schedule("now"),
+            schedule=self._schedule(state),
+            commune_groups=bool(data.get("commune_groups")),
         )
 
     def _when(self, turn: Turn, state: FlowState) -> str:
+        repeat = state.data.get("repeat")
+        tz = turn.services.settings.tz
+        if repeat:
+            first = sched.first_occurrence(self._schedule(state), now=turn.now, tz=tz)
+            key = "campaigns.when_weekly" if repeat["kind"] == "cron" else "campaigns.when_daily"
+            last = repeat.get("to", "")
+            return str(
+                turn.texts.get(
+                    key,
+                    first=sched.describe(first, tz),
+                    last="/".join(reversed(last.split("-"))) if last else "",
+                )
+            )
         at = state.data.get("at")
         if not at:
             return str(turn.texts.get("campaigns.when_now"))

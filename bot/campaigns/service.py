@@ -83,6 +83,8 @@ class Spec:
     village_codes: list[str] | None = None  # None: every village in the actor's scope
     schedule: sched.Schedule = field(default_factory=lambda: sched.Schedule("now"))
     urgent: bool = False
+    # Also post in the commune-level groups (commune-wide actors only).
+    commune_groups: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ def create(session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Co
         raise CampaignError(403, "this role may not create campaigns")
     villages = _villages(session, spec, actor)
     title = _check_spec(session, spec, ctx, villages)
+    _check_commune_groups(spec, actor)
     schedule = spec.schedule
     if schedule.kind == "now":
         schedule = replace(schedule, run_at=now)
@@ -203,6 +206,7 @@ def create(session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Co
         variables=dict(spec.variables),
         target_kinds=sorted(set(spec.target_kinds), key=TARGET_KINDS.index),
         village_ids=[v.id for v in villages if v.id is not None],
+        commune_groups=spec.commune_groups,
         schedule_kind=schedule.kind,
         run_at=schedule.run_at,
         cron=schedule.cron,
@@ -227,6 +231,17 @@ def create(session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Co
         detail={"title": title, "status": campaign.status, "villages": campaign.village_ids},
     )
     return campaign
+
+
+def _check_commune_groups(spec: Spec, actor: Actor) -> None:
+    if spec.commune_groups and not actor.commune_wide:
+        raise CampaignError(403, "only commune-wide campaigns post in the commune's groups")
+    if (
+        spec.commune_groups
+        and "group" not in spec.target_kinds
+        and "relay" not in spec.target_kinds
+    ):
+        raise CampaignError(400, "commune groups need the target kind group or relay")
 
 
 def schedule_of(campaign: Campaign) -> sched.Schedule:
@@ -344,6 +359,7 @@ def edit(
         raise CampaignError(409, "this campaign has started; cancel it and create a new one")
     villages = _villages(session, spec, actor)
     title = _check_spec(session, spec, ctx, villages)
+    _check_commune_groups(spec, actor)
     schedule = spec.schedule
     if schedule.kind == "now":
         schedule = replace(schedule, run_at=now)
@@ -351,6 +367,7 @@ def edit(
         sched.validate(schedule, now=now, tz=ctx.settings.tz)
     except sched.ScheduleError as exc:
         raise CampaignError(400, str(exc)) from None
+    campaign.commune_groups = spec.commune_groups
     campaign.title = title
     campaign.template_id = spec.template_id or None
     campaign.text = None if spec.template_id else (spec.text or "").strip()
@@ -480,11 +497,11 @@ def fan_out(
     villages = {
         v.id: v for v in org.villages(session) if v.id is not None and v.id in campaign.village_ids
     }
-    texts: dict[int, str] = {}
+    texts: dict[int | None, str] = {}
 
-    def text_for(village_id: int) -> str:
+    def text_for(village_id: int | None) -> str:
         if village_id not in texts:
-            name = villages[village_id].name
+            name = villages[village_id].name if village_id is not None else commune
             texts[village_id] = render_for(
                 campaign, ctx.templates, commune=commune, village=name, day=day
             )
@@ -493,9 +510,12 @@ def fan_out(
     targets: list[dict[str, Any]] = []
     kinds = set(campaign.target_kinds)
     village_ids = sorted(villages)
-    groups = rows.groups_of(session, village_ids=village_ids) if kinds & {"group", "relay"} else []
+    groups = []
+    if kinds & {"group", "relay"}:
+        groups = rows.groups_of(
+            session, village_ids=village_ids, commune_level=campaign.commune_groups
+        )
     for group in groups:
-        assert group.village_id is not None
         if group.oa_managed and "group" in kinds:
             targets.append(
                 {
@@ -506,7 +526,10 @@ def fan_out(
                 }
             )
         if not group.oa_managed and "relay" in kinds:
-            members = org.members_of_village(session, village_id=group.village_id)
+            if group.village_id is not None:
+                members = org.members_of_village(session, village_id=group.village_id)
+            else:
+                members = org.commune_leaders(session)
             if not members:
                 targets.append(
                     {
@@ -738,6 +761,7 @@ def summary(campaign: Campaign, tz: Any, villages: dict[int | None, str]) -> dic
         "targets": {
             "kinds": campaign.target_kinds,
             "villages": [villages.get(v, str(v)) for v in campaign.village_ids],
+            "commune_groups": campaign.commune_groups,
         },
         "schedule": {
             "kind": campaign.schedule_kind,

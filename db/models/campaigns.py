@@ -39,6 +39,8 @@ class Campaign(SQLModel, table=True):
     # Subset of ["group", "relay", "followers"], and the village ids aimed at.
     target_kinds: list[str] = Field(default_factory=list, sa_type=JsonType)
     village_ids: list[int] = Field(default_factory=list, sa_type=JsonType)
+    # Also the commune-level groups (no village): only for commune-wide campaigns.
+    commune_groups: bool = False
     # now | once | cron | daily
     schedule_kind: str = Field(default="now", sa_type=String(8))
     run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -158,3 +158,32 @@ def test_relay_confirmation_and_one_reminder(make: Make, org: Engine) -> None:
         done = rows.delivery(s, delivery_id=relay.id or 0)
         assert done is not None and done.relay_confirmed_by == "Lò Văn Pánh"
         assert done.relay_confirmed_at == START
+
+
+def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> None:
+    lan = make(LAN)
+    lan.send("thông báo")
+    lan.press("Đi từng ngõ")
+    lan.press("Dùng mẫu")
+    lan.press("Tất cả thôn của tôi")
+    lan.press("Lặp lại theo mẫu")
+    assert "hằng ngày, lần đầu lúc 07:30 06/12/2026, đến hết ngày 15/12/2026" in lan.said
+    lan.press("Xác nhận gửi")
+    [campaign] = campaigns(org)
+    assert (campaign.schedule_kind, campaign.daily_time) == ("daily", "07:30")
+    assert (campaign.start_date, campaign.end_date) == ("2026-12-06", "2026-12-15")
+    assert campaign.commune_groups  # a commune leader's "all" includes the commune's groups
+    hung = make(HUNG)
+    hung.send("thông báo")
+    hung.press("Ngày hội dịch vụ công")
+    hung.press("Dùng mẫu")
+    hung.press("Thôn Đông")
+    hung.press("Lặp lại theo mẫu")
+    assert "lần đầu lúc 07:30 12/12/2026" in hung.said  # the next Saturday
+    hung.press("Xác nhận gửi")
+    weekly = campaigns(org)[1]
+    assert (weekly.schedule_kind, weekly.cron, weekly.commune_groups) == (
+        "cron",
+        "30 7 * * sat",
+        False,
+    )

@@ -256,3 +256,16 @@ def test_village_counts_for_statistics(org: Engine, ctx: Context) -> None:
     assert sum(r["pending"] for r in table) == 4
     assert sum(r["sent"] for r in table) == 1 and sum(r["relay_confirmed"] for r in table) == 1
     assert {r["campaign_id"] for r in table} == {cid}
+
+
+def test_commune_groups_only_for_commune_wide_campaigns(org: Engine, ctx: Context) -> None:
+    spec = Spec(text="Toàn xã: lịch trực bão.", target_kinds=["group"], commune_groups=True)
+    dong = village_id(org, "thon-dong")
+    with session_scope(org) as session, pytest.raises(CampaignError) as refused:
+        service.create(session, spec, Actor("member:2", frozenset({dong}), 2), now=MORNING, ctx=ctx)
+    assert refused.value.status == 403
+    cid = create(org, spec, ctx)
+    service.run_due(org, now=MORNING, ctx=ctx)
+    commune = [d for d in deliveries(org, cid) if d.village_id is None]
+    assert [d.recipient for d in commune] == ["1a2b3c4d5e6f70810000"]
+    assert len(deliveries(org, cid)) == 3  # and the two OA-managed village groups

@@ -45,6 +45,9 @@ class TargetsIn(BaseModel):
     villages: list[str] | None = Field(
         default=None, max_length=200, description="village codes; omitted = all in scope"
     )
+    commune_groups: bool = Field(
+        default=False, description="also the commune-level groups (commune-wide tokens only)"
+    )
 
 
 class ScheduleIn(BaseModel):
@@ -113,6 +116,7 @@ def spec_of(body: CampaignIn, runtime: Runtime) -> service.Spec:
             end_date=s.to,
         ),
         urgent=body.urgent,
+        commune_groups=body.targets.commune_groups,
     )
 
 

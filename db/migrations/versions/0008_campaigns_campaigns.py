@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('variables', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('target_kinds', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('village_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('commune_groups', sa.Boolean(), nullable=False),
     sa.Column('schedule_kind', sa.String(length=8), nullable=False),
     sa.Column('run_at', db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('cron', sa.String(length=100), nullable=True),
