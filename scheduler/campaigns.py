@@ -141,12 +141,19 @@ async def lead_campaigns(runtime: Runtime) -> None:
     campaigns: CampaignScheduler | None = None
     try:
         while True:
-            await leader.acquire()
-            campaigns = CampaignScheduler(runtime)
-            campaigns.start()
-            await leader.keep()
-            await campaigns.stop()
-            campaigns = None
+            try:
+                await leader.acquire()
+                campaigns = CampaignScheduler(runtime)
+                campaigns.start()
+                await leader.keep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("campaign scheduler failed; retrying")
+                await asyncio.sleep(runtime.settings.scheduler_lock_ttl_s / 3)
+            if campaigns is not None:
+                await campaigns.stop()
+                campaigns = None
     finally:
         if campaigns is not None:
             await campaigns.stop()

@@ -677,7 +677,7 @@ def sync(engine: Engine) -> int:
 
 def remind_relays(engine: Engine, *, now: datetime, ctx: Context) -> int:
     """One reminder for each relay still unconfirmed `relay_reminder_after_min` after it went
-    out; the number of reminders queued."""
+    out (held until the end of quiet hours); the number of reminders queued."""
     cutoff = now - timedelta(minutes=ctx.settings.relay_reminder_after_min)
     with session_scope(engine) as session:
         due = rows.relays_to_remind(session, sent_before=cutoff)
@@ -695,8 +695,14 @@ def remind_relays(engine: Engine, *, now: datetime, ctx: Context) -> int:
                 group=delivery.relay_group or "",
                 title=campaign.title,
             )
+            hold = sched.quiet_until(
+                now,
+                start=ctx.settings.quiet_hours_start,
+                end=ctx.settings.quiet_hours_end,
+                tz=ctx.settings.tz,
+            )
             _enqueue_reply(
-                session, f"camp-remind:{delivery.id}", delivery.recipient, reply, now, None, ctx
+                session, f"camp-remind:{delivery.id}", delivery.recipient, reply, now, hold, ctx
             )
             delivery.reminded_at = now
             session.add(delivery)
