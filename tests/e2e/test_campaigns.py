@@ -233,6 +233,10 @@ def test_scope_roles_and_bad_input(app: Live) -> None:
             mine.json()["id"]
         ]
         assert http.get("/admin/campaigns/999", headers=ADMIN).status_code == 404
+        org = http.get("/admin/org", headers=leader).json()
+        assert [v["code"] for v in org["villages"]] == ["thon-dong"] and "commune_groups" not in org
+        assert org["villages"][0]["groups"][0]["oa_managed"] is True
+        assert len(http.get("/admin/org", headers=ADMIN).json()["villages"]) == 4
         assert http.get("/admin/campaigns", headers={}).status_code == 401
         for bad in (
             {"text": "   "},
