@@ -209,6 +209,12 @@ async def _send_rate(database_url: str) -> dict[str, Any]:
     }
 
 
+def _postgres_url() -> str | None:
+    from bench.core import _postgres_url as fresh_database
+
+    return fresh_database()
+
+
 def _free_port() -> int:
     import socket
 
@@ -227,6 +233,15 @@ def run() -> dict[str, Any]:
         engine = _seed(url, settings, now)
         results.update({f"sqlite_{k}": v for k, v in _fan_out(engine, settings, now).items()})
         engine.dispose()
+        pg = _postgres_url()
+        if pg is None:
+            results["postgres"] = "skipped: set TEST_DATABASE_URL to include PostgreSQL"
+        else:
+            upgrade(pg)
+            engine = _seed(pg, settings, now)
+            figures = _fan_out(engine, settings, now)
+            results.update({f"postgres_{k}": v for k, v in figures.items()})
+            engine.dispose()
         send_url = f"sqlite:///{Path(tmp) / 'send.db'}"
         upgrade(send_url)
         results.update(asyncio.run(_send_rate(send_url)))
