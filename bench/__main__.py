@@ -18,7 +18,14 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-MODULES = ("bench.nlu", "bench.procedures", "bench.scam", "bench.stats", "bench.core")
+MODULES = (
+    "bench.nlu",
+    "bench.procedures",
+    "bench.scam",
+    "bench.stats",
+    "bench.core",
+    "bench.broadcast",
+)
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

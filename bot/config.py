@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     quiet_hours_end: str = "07:00"
     campaign_grace_min: int = 60
     campaign_requires_approval: bool = False
+    # Followers get campaign posts only within this many hours of their last interaction
+    # (Zalo's free consultation window is 48 h; 168 h = the 7-day paid window).
+    campaign_window_hours: int = 48
+    # How often the active scheduler looks for due campaigns and follows up deliveries.
+    campaign_tick_s: float = 15.0
 
     # Simulator (demo mode and tests only)
     sim_retry_speedup: float = Field(default=1.0, gt=0)

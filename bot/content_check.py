@@ -42,6 +42,17 @@ REPLY_SAMPLE: dict[str, Any] = {
     "text": "Chiều nay cháu qua nhé.",
     "next_id": 13,
     "next_resident": "Cô Tư",
+    # texts/campaigns.yaml
+    "group": "Bà con Trung Hòa",
+    "title": "Ngày hội dịch vụ công trực tuyến",
+    "village": "Thôn Đông",
+    "targets": "3 nơi nhận",
+    "problem": "thôn này không thuộc phạm vi của anh/chị",
+    "status": "đang chờ",
+    "date": "06/12/2026",
+    "time": "7 giờ 30",
+    "first": "07:30 12/12/2026",
+    "last": "15/12/2026",
 }
 # "module:function" taking the content dir and returning problems; features add theirs.
 EXTRA_CHECKS: tuple[str, ...] = (
@@ -51,6 +62,7 @@ EXTRA_CHECKS: tuple[str, ...] = (
     "bot.flows.topics:content_problems",
     "bot.skills.lessons:content_problems",
     "bot.flows.hooks.digital_skills:content_problems",
+    "bot.campaigns.content:content_problems",
 )
 
 

@@ -16,7 +16,9 @@ from fastapi import FastAPI
 
 from bot import __version__
 from bot.api import health, oauth, webhook
+from bot.api.admin import campaigns as admin_campaigns
 from bot.api.admin import dashboard as admin_dashboard
+from bot.api.admin import org as admin_org
 from bot.api.admin import stats as admin_stats
 from bot.api.admin.auth import FailureLimiter
 from bot.clock import Clock
@@ -53,11 +55,15 @@ def create_app(
             stack.push_async_callback(runtime.aclose)
             if sim_app is not None:
                 await stack.enter_async_context(sim_app.router.lifespan_context(sim_app))
+                await anyio.to_thread.run_sync(seed_simulator, sim_app, engine)
             runtime.start_background()
             if settings.run_scheduler_in_app:
                 runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
                 runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")
                 runtime.every(60, lambda: escalation_job(runtime), name="handoff-escalation")
+                from scheduler.campaigns import lead_campaigns
+
+                runtime.spawn(lead_campaigns(runtime), name="campaigns")
             yield
 
     app = FastAPI(
@@ -73,6 +79,8 @@ def create_app(
     app.include_router(oauth.router)
     app.include_router(admin_stats.router)
     app.include_router(admin_dashboard.router)
+    app.include_router(admin_campaigns.router)
+    app.include_router(admin_org.router)
     if sim_app is not None:
         app.mount("/_sim", sim_app)
     return app
@@ -109,6 +117,32 @@ def seed_demo_org(engine: Any, settings: Settings) -> None:
         path = settings.org_file or settings.content_dir / "demo" / "org.yaml"
         org_rows_db.apply_org(session, **org_rows(load_org(path)))
         log.info("organisation loaded from %s", path)
+
+
+def seed_simulator(sim_app: Any, engine: Any) -> None:
+    """Demo mode: the built-in simulator knows the organisation's Zalo groups (the OA is a
+    member of the OA-managed ones) and the team members, who "chatted with the OA" just now,
+    so campaigns and handoffs reach them."""
+    from bot.sim.state import SimGroup
+    from db import org as org_rows_db
+    from db.session import read_scope
+
+    state = sim_app.state.sim
+    with read_scope(engine) as session:
+        groups = org_rows_db.groups(session)
+        members = org_rows_db.members(session)
+    for group in groups:
+        if group.group_id not in state.groups:
+            state.groups[group.group_id] = SimGroup(
+                group_id=group.group_id, name=group.name, oa_member=group.oa_managed
+            )
+    for member in members:
+        if member.zalo_user_id not in state.users:
+            state.add_user(
+                display_name=member.name,
+                user_id=member.zalo_user_id,
+                last_interaction_ms=state.now_ms(),
+            )
 
 
 def commune_name(engine: Any) -> str:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio.to_thread
 import httpx
 from sqlalchemy import Engine
 
+from bot.campaigns.chat import CampaignInterceptor
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, Interceptor
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 
 def default_interceptors() -> tuple[Interceptor, ...]:
     """What sees a resident's text before normal routing, in order."""
-    return (HandoffInterceptor(),)
+    return (CampaignInterceptor(), HandoffInterceptor())
 
 
 def zalo_bases(settings: Settings) -> tuple[str, str]:
@@ -190,6 +192,10 @@ class Runtime:
 
     def every(self, seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
         self._tasks.append(asyncio.create_task(self._every(seconds, job), name=name))
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run `work` in the background until `aclose`."""
+        self._tasks.append(asyncio.create_task(work, name=name))
 
     async def aclose(self) -> None:
         for task in self._tasks:

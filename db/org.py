@@ -121,6 +121,13 @@ def members_of_village(session: Session, *, village_id: int) -> list[TeamMember]
     )
 
 
+def members(session: Session) -> list[TeamMember]:
+    """Every active team member."""
+    return list(
+        session.exec(select(TeamMember).where(TeamMember.active).order_by(col(TeamMember.id))).all()
+    )
+
+
 def commune_leaders(session: Session) -> list[TeamMember]:
     return list(
         session.exec(

@@ -14,6 +14,7 @@ from bot.outbox import owner_id
 from bot.runtime import Runtime
 from bot.services import Services
 from db.migrate import is_current
+from scheduler.campaigns import CampaignScheduler
 from scheduler.leader import Leadership
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ async def run(settings: Settings) -> int:
         owner=owner_id(),
         ttl_s=settings.scheduler_lock_ttl_s,
     )
+    campaigns: CampaignScheduler | None = None
     try:
         acquire = asyncio.create_task(leader.acquire())
         waiter = asyncio.create_task(stop.wait())
@@ -47,11 +49,15 @@ async def run(settings: Settings) -> int:
         runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
         runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")
         runtime.every(60, lambda: escalation_job(runtime), name="handoff-escalation")
+        campaigns = CampaignScheduler(runtime)
+        campaigns.start()
         keeper = asyncio.create_task(leader.keep())
         await asyncio.wait({keeper, waiter}, return_when=asyncio.FIRST_COMPLETED)
         keeper.cancel()
         return 0 if stop.is_set() else 1
     finally:
+        if campaigns is not None:
+            await campaigns.stop()
         await runtime.aclose()
         with contextlib.suppress(Exception):
             leader.release()

@@ -25,6 +25,8 @@ REFRESH_TOKEN_INVALID = -14020
 _RETRY = {-32, -100, -200}
 _REFRESH = {-216, -220}
 _WINDOW = {-213, -217, -227, -230, -232, -234, -244, -305, -311}
+# The recipient cannot be reached now; not retried (a campaign records these as "skipped").
+WINDOW_CODES = frozenset(_WINDOW)
 
 # Plain Vietnamese for delivery reports read by team leaders and officials.
 REASONS: dict[int, str] = {

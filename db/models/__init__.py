@@ -2,6 +2,7 @@
 so that `SQLModel.metadata` (used by Alembic) always holds the whole schema."""
 
 from db.models.admin import ApiToken, AuditLog
+from db.models.campaigns import Campaign, CampaignDelivery, CampaignOccurrence, SchedulerJob
 from db.models.core import (
     AppLock,
     Conversation,
@@ -23,6 +24,9 @@ __all__ = [
     "ApiToken",
     "AppLock",
     "AuditLog",
+    "Campaign",
+    "CampaignDelivery",
+    "CampaignOccurrence",
     "Commune",
     "Conversation",
     "EventLog",
@@ -34,6 +38,7 @@ __all__ = [
     "Outbox",
     "Resident",
     "ScamReport",
+    "SchedulerJob",
     "SkillProgress",
     "StatActiveDay",
     "StatDay",

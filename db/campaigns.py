@@ -1,0 +1,385 @@
+"""Campaign rows: campaigns, occurrences, deliveries; fan-out writes, outbox results, reports.
+
+Every fan-out write uses an idempotency key (campaign id + occurrence key + target), and is
+made in one transaction with the outbox rows it queues, so a run repeated after a crash
+creates and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from db.models import (
+    Campaign,
+    CampaignDelivery,
+    CampaignOccurrence,
+    Outbox,
+    Resident,
+    Village,
+    ZaloGroup,
+)
+from db.upsert import insert_ignore, table_of
+
+ACTIVE = ("scheduled", "pending_approval", "paused")
+DELIVERY_STATES = ("pending", "sent", "failed", "skipped")
+
+
+def occurrence_key(at: datetime) -> str:
+    """The occurrence's nominal time in UTC, e.g. 20261206T0030Z."""
+    return at.strftime("%Y%m%dT%H%MZ")
+
+
+# -- campaigns -------------------------------------------------------------------------------
+
+
+def add(session: Session, campaign: Campaign) -> Campaign:
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def get(session: Session, *, campaign_id: int, lock: bool = False) -> Campaign | None:
+    query = select(Campaign).where(Campaign.id == campaign_id)
+    if lock:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def listing(
+    session: Session,
+    *,
+    village_ids: frozenset[int] | None = None,
+    member_id: int | None = None,
+    statuses: tuple[str, ...] | None = None,
+    limit: int = 200,
+) -> list[Campaign]:
+    """Campaigns newest first; within a scope of villages (every village aimed at must be in
+    it), or created by one team member."""
+    query = select(Campaign).order_by(col(Campaign.id).desc())
+    if statuses:
+        query = query.where(col(Campaign.status).in_(statuses))
+    if member_id is not None:
+        query = query.where(Campaign.created_by_member_id == member_id)
+    rows = list(session.exec(query.limit(limit * 5 if village_ids is not None else limit)).all())
+    if village_ids is not None:
+        rows = [c for c in rows if c.village_ids and set(c.village_ids) <= village_ids]
+    return rows[:limit]
+
+
+def due(session: Session, *, now: datetime, campaign_id: int | None = None) -> list[Campaign]:
+    """Scheduled campaigns whose next occurrence has come, locked (others skip them)."""
+    query = (
+        select(Campaign)
+        .where(Campaign.status == "scheduled", col(Campaign.next_run_at) <= now)
+        .order_by(col(Campaign.next_run_at))
+        .with_for_update(skip_locked=True)
+    )
+    if campaign_id is not None:
+        query = query.where(Campaign.id == campaign_id)
+    return list(session.exec(query).all())
+
+
+def scheduled(session: Session) -> list[Campaign]:
+    return list(
+        session.exec(
+            select(Campaign).where(
+                Campaign.status == "scheduled", col(Campaign.next_run_at).is_not(None)
+            )
+        ).all()
+    )
+
+
+# -- occurrences and deliveries ---------------------------------------------------------------
+
+
+def add_occurrence(
+    session: Session,
+    *,
+    campaign_id: int,
+    key: str,
+    scheduled_at: datetime,
+    fired_at: datetime,
+    status: str,
+    note: str | None = None,
+) -> int | None:
+    """A new occurrence row; None when this occurrence was recorded already."""
+    table = table_of(CampaignOccurrence)
+    values = {
+        "campaign_id": campaign_id,
+        "key": key,
+        "scheduled_at": scheduled_at,
+        "fired_at": fired_at,
+        "status": status,
+        "targets": 0,
+        "note": note,
+    }
+    new_id: int | None = insert_ignore(session, table, values, returning=table.c.id)
+    return new_id
+
+
+def set_occurrence_targets(session: Session, *, occurrence_id: int, targets: int) -> None:
+    row = session.get(CampaignOccurrence, occurrence_id)
+    if row is not None:
+        row.targets = targets
+        session.add(row)
+
+
+def occurrences(session: Session, *, campaign_id: int) -> list[CampaignOccurrence]:
+    return list(
+        session.exec(
+            select(CampaignOccurrence)
+            .where(CampaignOccurrence.campaign_id == campaign_id)
+            .order_by(col(CampaignOccurrence.scheduled_at))
+        ).all()
+    )
+
+
+def add_delivery(session: Session, values: dict[str, Any]) -> int | None:
+    table = table_of(CampaignDelivery)
+    new_id: int | None = insert_ignore(session, table, values, returning=table.c.id)
+    return new_id
+
+
+def set_delivery_outbox(session: Session, *, delivery_id: int, outbox_id: int | None) -> None:
+    session.execute(
+        update(CampaignDelivery)
+        .where(col(CampaignDelivery.id) == delivery_id)
+        .values(outbox_id=outbox_id)
+    )
+
+
+def delivery(session: Session, *, delivery_id: int, lock: bool = False) -> CampaignDelivery | None:
+    query = select(CampaignDelivery).where(CampaignDelivery.id == delivery_id)
+    if lock:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def deliveries(
+    session: Session, *, campaign_id: int, limit: int | None = None
+) -> list[CampaignDelivery]:
+    query = (
+        select(CampaignDelivery)
+        .where(CampaignDelivery.campaign_id == campaign_id)
+        .order_by(col(CampaignDelivery.id))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query).all())
+
+
+def sync_from_outbox(
+    session: Session, *, window_codes: frozenset[int], reason_of: Any, limit: int = 5000
+) -> int:
+    """Copy the outbox's outcome into pending deliveries (and read receipts into sent ones);
+    the number of deliveries changed. `reason_of(code, message)` words a failure."""
+    rows = session.exec(
+        select(CampaignDelivery, Outbox)
+        .join(Outbox, col(Outbox.id) == col(CampaignDelivery.outbox_id))
+        .where(
+            (
+                (col(CampaignDelivery.status) == "pending")
+                & col(Outbox.status).in_(("sent", "failed"))
+            )
+            | (
+                (col(CampaignDelivery.status) == "sent")
+                & col(CampaignDelivery.seen_at).is_(None)
+                & col(Outbox.seen_at).is_not(None)
+            )
+        )
+        .limit(limit)
+    ).all()
+    for row, box in rows:
+        if box.status == "sent":
+            row.status = "sent"
+            row.sent_at = box.sent_at
+            row.seen_at = box.seen_at
+            row.error_code = None
+            row.reason = None
+        else:
+            code = box.error_code
+            row.status = "skipped" if code is not None and code in window_codes else "failed"
+            row.error_code = code
+            row.reason = reason_of(code, box.error_message)
+        session.add(row)
+    return len(rows)
+
+
+def confirm_relay(
+    session: Session, *, delivery_id: int, by: str, now: datetime
+) -> tuple[CampaignDelivery | None, bool]:
+    """Record "Đã chuyển vào nhóm"; (the delivery, whether this tap was the first)."""
+    row = delivery(session, delivery_id=delivery_id, lock=True)
+    if row is None or row.target_kind != "relay":
+        return None, False
+    if row.relay_confirmed_at is not None:
+        return row, False
+    row.relay_confirmed_at = now
+    row.relay_confirmed_by = by
+    if row.status == "pending":
+        row.status = "sent"  # the tap proves the post arrived
+        row.sent_at = row.sent_at or now
+    session.add(row)
+    return row, True
+
+
+def relays_to_remind(session: Session, *, sent_before: datetime) -> list[CampaignDelivery]:
+    return list(
+        session.exec(
+            select(CampaignDelivery)
+            .where(
+                CampaignDelivery.target_kind == "relay",
+                CampaignDelivery.status == "sent",
+                col(CampaignDelivery.relay_confirmed_at).is_(None),
+                col(CampaignDelivery.reminded_at).is_(None),
+                col(CampaignDelivery.sent_at) <= sent_before,
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
+
+
+def cancel_pending(session: Session, *, campaign_id: int) -> int:
+    """Cancel a campaign's queued sends that have not started; the number cancelled."""
+    rows = session.exec(
+        select(CampaignDelivery, Outbox)
+        .join(Outbox, col(Outbox.id) == col(CampaignDelivery.outbox_id))
+        .where(
+            CampaignDelivery.campaign_id == campaign_id,
+            CampaignDelivery.status == "pending",
+            Outbox.status == "pending",
+            Outbox.attempts == 0,
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row, box in rows:
+        box.status = "cancelled"
+        row.status = "skipped"
+        row.reason = "Chiến dịch đã bị hủy trước khi gửi"
+        session.add(box)
+        session.add(row)
+    return len(rows)
+
+
+# -- targets ----------------------------------------------------------------------------------
+
+
+def groups_of(
+    session: Session, *, village_ids: list[int], commune_level: bool = False
+) -> list[ZaloGroup]:
+    """The groups of these villages (and the commune-level groups, without a village)."""
+    where: ColumnElement[bool] = col(ZaloGroup.village_id).in_(village_ids)
+    if commune_level:
+        where = or_(where, col(ZaloGroup.village_id).is_(None))
+    return list(session.exec(select(ZaloGroup).where(where).order_by(col(ZaloGroup.id))).all())
+
+
+def followers_of(session: Session, *, village_ids: list[int]) -> list[Resident]:
+    """Residents of these villages who asked for news and still follow the OA."""
+    return list(
+        session.exec(
+            select(Resident)
+            .where(
+                col(Resident.village_id).in_(village_ids),
+                col(Resident.news_opt_in).is_(True),
+                col(Resident.is_follower).is_(True),
+            )
+            .order_by(col(Resident.id))
+        ).all()
+    )
+
+
+def villages_by_code(session: Session) -> dict[str, Village]:
+    return {v.code: v for v in session.exec(select(Village)).all()}
+
+
+# -- reports ----------------------------------------------------------------------------------
+
+
+def counts(session: Session, *, campaign_id: int) -> dict[str, int]:
+    """pending / sent / failed / skipped / relay_confirmed / seen for one campaign."""
+    result = dict.fromkeys((*DELIVERY_STATES, "relay_confirmed", "seen"), 0)
+    for status, n in session.exec(
+        select(CampaignDelivery.status, func.count())
+        .where(CampaignDelivery.campaign_id == campaign_id)
+        .group_by(col(CampaignDelivery.status))
+    ).all():
+        result[status] = int(n)
+    result["relay_confirmed"] = int(
+        session.exec(
+            select(func.count()).where(
+                CampaignDelivery.campaign_id == campaign_id,
+                col(CampaignDelivery.relay_confirmed_at).is_not(None),
+            )
+        ).one()
+    )
+    result["seen"] = int(
+        session.exec(
+            select(func.count()).where(
+                CampaignDelivery.campaign_id == campaign_id,
+                col(CampaignDelivery.seen_at).is_not(None),
+            )
+        ).one()
+    )
+    return result
+
+
+def village_counts(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    village_ids: frozenset[int] | None = None,
+) -> list[dict[str, Any]]:
+    """For statistics: per campaign and per village, how many deliveries were sent, failed,
+    skipped, pending and relay-confirmed, among deliveries created in [start, end).
+
+    Returns rows `{"campaign_id", "title", "village_id", "sent", "failed", "skipped",
+    "pending", "relay_confirmed"}` ordered by campaign then village.
+    """
+    query = (
+        sa_select(
+            col(CampaignDelivery.campaign_id),
+            col(CampaignDelivery.village_id),
+            col(CampaignDelivery.status),
+            func.count(),
+            func.count(col(CampaignDelivery.relay_confirmed_at)),
+        )
+        .where(col(CampaignDelivery.created_at) >= start, col(CampaignDelivery.created_at) < end)
+        .group_by(
+            col(CampaignDelivery.campaign_id),
+            col(CampaignDelivery.village_id),
+            col(CampaignDelivery.status),
+        )
+    )
+    if village_ids is not None:
+        query = query.where(col(CampaignDelivery.village_id).in_(village_ids))
+    table: dict[tuple[int, int | None], dict[str, Any]] = defaultdict(dict)
+    for campaign_id, village_id, status, n, confirmed in session.execute(query).all():
+        row = table[(campaign_id, village_id)]
+        if not row:
+            row.update(
+                campaign_id=campaign_id,
+                village_id=village_id,
+                **dict.fromkeys((*DELIVERY_STATES, "relay_confirmed"), 0),
+            )
+        row[status] = row.get(status, 0) + int(n)
+        row["relay_confirmed"] += int(confirmed)
+    titles = {
+        c.id: c.title
+        for c in session.exec(
+            select(Campaign).where(col(Campaign.id).in_({k[0] for k in table}))
+        ).all()
+    }
+    out = []
+    for key in sorted(table, key=lambda k: (k[0], k[1] if k[1] is not None else -1)):
+        row = table[key]
+        row["title"] = titles.get(key[0], "")
+        out.append(row)
+    return out

@@ -1,0 +1,189 @@
+"""The leaders' chat wizard and relay confirmations, through the real dispatcher and database
+(the default interceptors, as the running app has them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot.campaigns import service
+from bot.clock import FakeClock
+from bot.services import Services
+from db import campaigns as rows
+from db.models import AuditLog, Campaign
+from db.session import read_scope
+from tests.campaigns.conftest import make_ctx
+from tests.harness import Chat
+
+LAN = "7000000000000000001"  # commune leader
+HUNG = "7000000000000000002"  # village leader, Thôn Đông
+MAI = "7000000000000000003"  # member (not a leader)
+PANH = "7000000000000000004"  # village leader, Bản Nà Lầy
+RESIDENT = "2468458835296117922"
+START = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
+
+Make = Callable[[str], Chat]
+
+
+@pytest.fixture
+def make(org: Engine, services: Services) -> Make:
+    clock = FakeClock(START)
+
+    def make_chat(user_id: str) -> Chat:
+        return Chat(org, services, user_id=user_id, clock=clock)
+
+    return make_chat
+
+
+def campaigns(engine: Engine) -> list[Campaign]:
+    with read_scope(engine) as s:
+        return list(s.exec(select(Campaign)).all())
+
+
+def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None:
+    hung = make(HUNG)
+    hung.send("Thông báo")
+    assert "Tạo thông báo mới" in hung.said
+    assert "Tự viết" in hung.last_buttons
+    hung.press("Ngày hội dịch vụ công")
+    assert "địa điểm, giờ và ngày" in hung.said
+    hung.send("Nhà văn hóa thôn Đông; 8 giờ; thứ Bảy 12/12")
+    assert "Thôn Đông" in hung.last_buttons and "Bản Nà Lầy" not in hung.last_buttons
+    hung.press("Thôn Đông")
+    assert "Khi nào gửi" in hung.said
+    hung.send("25:99 hôm nay")
+    assert "chưa hiểu" in hung.said
+    hung.send("07:30 12/12/2026")
+    assert "Xem trước (gửi Thôn Đông)" in hung.said
+    assert "Nhà văn hóa thôn Đông" in hung.said and "lúc 07:30 12/12/2026" in hung.said
+    hung.press("Xác nhận gửi")
+    assert "Đã lên lịch thông báo số 1" in hung.said
+    [campaign] = campaigns(org)
+    assert campaign.created_by == "member:2" and campaign.template_id == "ngay-hoi-dvc"
+    assert campaign.next_run_at == datetime(2026, 12, 12, 0, 30, tzinfo=UTC)
+    assert campaign.variables == {
+        "place": "Nhà văn hóa thôn Đông",
+        "time": "8 giờ",
+        "date": "thứ Bảy 12/12",
+    }
+    # "lịch thông báo" lists it, with a button that cancels it.
+    hung.send("lịch thông báo")
+    assert "Số 1: Ngày hội dịch vụ công trực tuyến – 07:30 12/12/2026" in hung.said
+    hung.press("Hủy số 1")
+    assert "Đã hủy thông báo số 1" in hung.said
+    assert campaigns(org)[0].status == "cancelled"
+    with read_scope(org) as s:
+        assert [a.action for a in s.exec(select(AuditLog)).all()] == [
+            "campaign.create",
+            "campaign.cancel",
+        ]
+
+
+def test_own_text_now_and_stop_midway(make: Make, org: Engine) -> None:
+    lan = make(LAN)
+    lan.send("thong bao")
+    lan.press("Tự viết")
+    lan.send("Chiều nay 14 giờ họp toàn xã tại hội trường UBND.")
+    lan.press("Tất cả thôn của tôi")
+    lan.press("Gửi ngay")
+    assert "Chiều nay 14 giờ họp toàn xã" in lan.said and "gửi ngay" in lan.said.lower()
+    lan.press("Xác nhận gửi")
+    [campaign] = campaigns(org)
+    assert campaign.schedule_kind == "now" and len(campaign.village_ids) == 4
+    lan.send("thông báo")
+    lan.send("hủy")
+    assert "Đã dừng tạo thông báo" in lan.said
+    assert len(campaigns(org)) == 1
+
+
+def test_refusals(make: Make, org: Engine) -> None:
+    mai = make(MAI)
+    mai.send("thông báo")
+    assert "chỉ dành cho trưởng thôn và lãnh đạo xã" in mai.said
+    resident = make(RESIDENT)
+    resident.send("#cw:v:all")
+    assert "chỉ dành cho" in resident.said
+    # A village leader cannot cancel someone else's campaign.
+    panh = make(PANH)
+    hung = make(HUNG)
+    hung.send("thông báo")
+    hung.press("Tự viết")
+    hung.send("Thôn Đông thu tiền điện ngày mai.")
+    hung.press("Thôn Đông")
+    hung.press("Gửi ngay")
+    hung.press("Xác nhận gửi")
+    panh.send("#cw:cancel:1")
+    assert "Không hủy được thông báo số 1" in panh.said
+    assert campaigns(org)[0].status == "scheduled"
+
+
+def test_relay_confirmation_and_one_reminder(make: Make, org: Engine) -> None:
+    ctx = make_ctx()
+    lan = make(LAN)
+    lan.send("thông báo")
+    lan.press("Cảnh báo lừa đảo")
+    lan.press("Dùng mẫu")
+    lan.press("Tất cả thôn của tôi")
+    lan.press("Gửi ngay")
+    lan.press("Xác nhận gửi")
+    service.run_due(org, now=START, ctx=ctx)
+    panh = make(PANH)
+    panh.replies()
+    assert any("cảnh báo bà con Bản Nà Lầy" in s.text for s in panh.history)
+    assert "Đã chuyển vào nhóm" in panh.last_buttons
+    # The outbox has not sent it yet: nothing to remind. Mark everything sent, then wait.
+    with read_scope(org) as s:
+        relay = next(d for d in rows.deliveries(s, campaign_id=1) if d.recipient == PANH)
+    from db.session import session_scope
+
+    with session_scope(org) as s:
+        for d in rows.deliveries(s, campaign_id=1):
+            d.status, d.sent_at = "sent", START
+            s.add(d)
+    later = START + timedelta(minutes=ctx.settings.relay_reminder_after_min + 1)
+    assert service.remind_relays(org, now=later, ctx=ctx) == 3
+    assert service.remind_relays(org, now=later + timedelta(hours=5), ctx=ctx) == 0  # once only
+    panh.replies()
+    assert "Nhắc lại" in panh.said
+    panh.press("Đã chuyển vào nhóm")
+    assert 'Cảm ơn anh/chị đã chuyển tin vào nhóm "Bản Nà Lầy"' in panh.said
+    panh.send(f"#cr:{relay.id}")
+    assert "đã được báo chuyển vào nhóm rồi" in panh.said
+    make(HUNG).send(f"#cr:{relay.id}")  # not his relay
+    with read_scope(org) as s:
+        done = rows.delivery(s, delivery_id=relay.id or 0)
+        assert done is not None and done.relay_confirmed_by == "Lò Văn Pánh"
+        assert done.relay_confirmed_at == START
+
+
+def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> None:
+    lan = make(LAN)
+    lan.send("thông báo")
+    lan.press("Đi từng ngõ")
+    lan.press("Dùng mẫu")
+    lan.press("Tất cả thôn của tôi")
+    lan.press("Lặp lại theo mẫu")
+    assert "hằng ngày, lần đầu lúc 07:30 06/12/2026, đến hết ngày 15/12/2026" in lan.said
+    lan.press("Xác nhận gửi")
+    [campaign] = campaigns(org)
+    assert (campaign.schedule_kind, campaign.daily_time) == ("daily", "07:30")
+    assert (campaign.start_date, campaign.end_date) == ("2026-12-06", "2026-12-15")
+    assert campaign.commune_groups  # a commune leader's "all" includes the commune's groups
+    hung = make(HUNG)
+    hung.send("thông báo")
+    hung.press("Ngày hội dịch vụ công")
+    hung.press("Dùng mẫu")
+    hung.press("Thôn Đông")
+    hung.press("Lặp lại theo mẫu")
+    assert "lần đầu lúc 07:30 12/12/2026" in hung.said  # the next Saturday
+    hung.press("Xác nhận gửi")
+    weekly = campaigns(org)[1]
+    assert (weekly.schedule_kind, weekly.cron, weekly.commune_groups) == (
+        "cron",
+        "30 7 * * sat",
+        False,
+    )
