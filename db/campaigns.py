@@ -383,3 +383,57 @@ def village_counts(
         row["title"] = titles.get(key[0], "")
         out.append(row)
     return out
+
+
+def delivery_counts(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    village_ids: frozenset[int] | None = None,
+) -> list[dict[str, Any]]:
+    """For statistics: deliveries created in [start, end), counted per campaign, village,
+    target kind and status, with how many relays were confirmed and how many were read.
+
+    Returns rows `{"campaign_id", "title", "village_id", "target_kind", "status", "n",
+    "relay_confirmed", "seen"}`. With `village_ids`, deliveries without a village (the
+    commune-level groups) are left out.
+    """
+    query = (
+        sa_select(
+            col(CampaignDelivery.campaign_id),
+            col(CampaignDelivery.village_id),
+            col(CampaignDelivery.target_kind),
+            col(CampaignDelivery.status),
+            func.count(),
+            func.count(col(CampaignDelivery.relay_confirmed_at)),
+            func.count(col(CampaignDelivery.seen_at)),
+        )
+        .where(col(CampaignDelivery.created_at) >= start, col(CampaignDelivery.created_at) < end)
+        .group_by(
+            col(CampaignDelivery.campaign_id),
+            col(CampaignDelivery.village_id),
+            col(CampaignDelivery.target_kind),
+            col(CampaignDelivery.status),
+        )
+    )
+    if village_ids is not None:
+        query = query.where(col(CampaignDelivery.village_id).in_(sorted(village_ids)))
+    rows = session.execute(query).all()
+    titles = {
+        c.id: c.title
+        for c in session.exec(select(Campaign).where(col(Campaign.id).in_({r[0] for r in rows})))
+    }
+    return [
+        {
+            "campaign_id": campaign_id,
+            "title": titles.get(campaign_id, ""),
+            "village_id": village_id,
+            "target_kind": kind,
+            "status": status,
+            "n": int(n),
+            "relay_confirmed": int(confirmed),
+            "seen": int(seen),
+        }
+        for campaign_id, village_id, kind, status, n, confirmed, seen in rows
+    ]

@@ -82,7 +82,7 @@ def bars_over_time(
                 f"<title>{escape(name)} {escape(label)}: {_fmt(value)}</title></rect>"
             )
         if index % step == 0:
-            short = label[5:] if len(label) == 10 else label
+            short = label[5:] if len(label) == 10 and label[4] == "-" else label  # a date
             parts.append(
                 f'<text x="{left + index * group_w + group_w / 2:.1f}" '
                 f'y="{height - bottom + 14}" class="axis" text-anchor="middle">'

@@ -3,7 +3,7 @@
 Each section is a function ``(session, window, context) -> dict``, listed in `SECTIONS`; the
 report holds it under the same name, the CSV flattens it, and the dashboard shows it with
 `templates/sections/<name>.html` when that file exists (and a chart from
-`bot.api.admin.dashboard.EXTRA_CHARTS` if any). Adding a section (e.g. broadcasts) is one
+`bot.api.admin.dashboard.EXTRA_CHARTS` if any). Adding a section is one
 function here plus one template file. Figures are exact counts from the database.
 """
 
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.config import PACKAGE_DIR
+from db import campaigns as campaign_rows
 from db import handoff as handoff_rows
 from db import skills as skill_rows
 from db import stats as q
@@ -389,11 +390,68 @@ def handoffs(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
     }
 
 
-# Broadcasts (campaigns; deliveries sent/failed/skipped/relay-confirmed, delivery rate by
-# campaign and village) will be one more function `broadcasts(session, window, ctx)` added
-# to SECTIONS, with `templates/sections/broadcasts.html` and, for its chart, an entry in
-# `bot.api.admin.dashboard.EXTRA_CHARTS`. List items labelled by "campaign" already flatten
-# into the CSV (see `rows_for_csv`).
+TARGET_KINDS = ("group", "relay", "followers")
+DELIVERY_FIGURES = ("sent", "failed", "skipped", "pending")
+
+
+def _delivery_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts over delivery rows; the delivery rate is sent over deliveries that are settled
+    (sent, failed or skipped), and the relay rate is confirmed over relays sent."""
+    out: dict[str, Any] = dict.fromkeys(DELIVERY_FIGURES, 0)
+    relays_sent = confirmed = seen = 0
+    for row in rows:
+        out[row["status"]] = out.get(row["status"], 0) + row["n"]
+        confirmed += row["relay_confirmed"]
+        seen += row["seen"]
+        if row["target_kind"] == "relay" and row["status"] == "sent":
+            relays_sent += row["n"]
+    settled = out["sent"] + out["failed"] + out["skipped"]
+    return {
+        "deliveries": settled + out["pending"],
+        **out,
+        "delivery_rate": rate(out["sent"], settled),
+        "relays_sent": relays_sent,
+        "relay_confirmed": confirmed,
+        "relay_confirm_rate": rate(confirmed, relays_sent),
+        "seen": seen,
+    }
+
+
+def broadcasts(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
+    """Campaign deliveries created in the range: sent, failed, skipped (with the reason kept
+    on each delivery), relays confirmed, read receipts; by target kind, campaign and village.
+    A village filter leaves out the commune-level groups."""
+    rows = campaign_rows.delivery_counts(
+        session, start=window.start, end=window.end, village_ids=window.villages
+    )
+    by_campaign: dict[int, list[dict[str, Any]]] = {}
+    by_village: dict[int | None, list[dict[str, Any]]] = {}
+    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in TARGET_KINDS}
+    for row in rows:
+        by_campaign.setdefault(row["campaign_id"], []).append(row)
+        by_village.setdefault(row["village_id"], []).append(row)
+        by_kind.setdefault(row["target_kind"], []).append(row)
+    titles = {row["campaign_id"]: row["title"] for row in rows}
+    villages: list[int | None] = list(ctx.village_ids(window))
+    if None in by_village:
+        villages.append(None)
+    return {
+        "campaigns": len(by_campaign),
+        **_delivery_totals(rows),
+        "by_kind": [{"type": k, **_delivery_totals(v)} for k, v in by_kind.items()],
+        "by_campaign": [
+            {"campaign": titles[c], "campaign_id": c, **_delivery_totals(by_campaign[c])}
+            for c in sorted(by_campaign)
+        ],
+        "by_village": [
+            {
+                "village": ctx.village_label(v) if v is not None else "Nhóm chung của xã",
+                **_delivery_totals(by_village.get(v, [])),
+            }
+            for v in villages
+        ],
+    }
+
 
 Section = Callable[[Session, Window, Context], dict[str, Any]]
 SECTIONS: dict[str, Section] = {
@@ -405,6 +463,7 @@ SECTIONS: dict[str, Section] = {
     "unanswered": unanswered,
     "skills": skills,
     "handoffs": handoffs,
+    "broadcasts": broadcasts,
 }
 
 

@@ -93,6 +93,8 @@ class CampaignDelivery(SQLModel, table=True):
     __table_args__ = (
         Index("ix_campaign_delivery_campaign_status", "campaign_id", "status"),
         Index("ix_campaign_delivery_outbox", "outbox_id"),
+        # The statistics count deliveries by creation time.
+        Index("ix_campaign_delivery_created", "created_at"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

@@ -11,6 +11,9 @@ from sqlmodel import Session, select
 from db import eventlog
 from db import handoff as tickets
 from db.models import (
+    Campaign,
+    CampaignDelivery,
+    CampaignOccurrence,
     InboundEvent,
     Outbox,
     Resident,
@@ -178,6 +181,7 @@ def seed(engine: Engine) -> dict[str, Any]:
         log("message_in", "r1", day(-30))
         _skills(s, ids)
         _handoffs(s, ids)
+        _broadcasts(s, ids, v)
     return {"east": east, "trung": trung, "tdp3": tdp3}
 
 
@@ -250,3 +254,72 @@ def _handoffs(s: Session, ids: dict[str, Resident]) -> None:
     t6 = ticket("r1", day(-10))  # before the range: Mai, resolved
     assert tickets.accept(s, ticket_id=t6, member_id=mai, now=day(-10) + timedelta(minutes=2))
     assert tickets.resolve(s, ticket_id=t6, now=day(-9))
+
+
+def _broadcasts(s: Session, ids: dict[str, Resident], v: dict[str, int]) -> None:
+    """Two campaigns in the range and one before it.
+
+    "Ngày hội DVC" (day 1): commune group sent; Thôn Đông group sent and seen; Tổ 3 group
+    failed (-403); relays to Trung Hòa (sent, confirmed) and Nà Lầy (sent, not confirmed);
+    followers r1 sent, r2 skipped. "Cảnh báo lừa đảo" (day 2): r3 sent and seen, r5 pending,
+    Thôn Đông group sent. "Cũ" (day -10): Thôn Đông group sent (outside the range).
+    """
+    east, trung, nalay, tdp3 = v["thon-dong"], v["thon-trung-hoa"], v["ban-na-lay"], v["tdp-3"]
+
+    def campaign(title: str, when: datetime, targets: list[tuple[Any, ...]]) -> None:
+        row = Campaign(title=title, created_by="test", status="done", created_at=when)
+        s.add(row)
+        s.flush()
+        occurrence = CampaignOccurrence(
+            campaign_id=row.id or 0,
+            key=when.strftime("%Y%m%d%H%M"),
+            scheduled_at=when,
+            fired_at=when,
+            status="sent",
+            targets=len(targets),
+        )
+        s.add(occurrence)
+        s.flush()
+        for n, (kind, village, status, extra) in enumerate(targets):
+            s.add(
+                CampaignDelivery(
+                    campaign_id=row.id or 0,
+                    occurrence_id=occurrence.id or 0,
+                    idempotency_key=f"c{row.id}:{occurrence.key}:{n}",
+                    target_kind=kind,
+                    recipient=f"target-{n}",
+                    village_id=village,
+                    status=status,
+                    created_at=when,
+                    **extra,
+                )
+            )
+
+    campaign(
+        "Ngày hội DVC",
+        day(1),
+        [
+            ("group", None, "sent", {"sent_at": day(1)}),
+            ("group", east, "sent", {"sent_at": day(1), "seen_at": day(1, 2)}),
+            ("group", tdp3, "failed", {"error_code": -403, "reason": "OA không ở trong nhóm"}),
+            (
+                "relay",
+                trung,
+                "sent",
+                {"sent_at": day(1), "relay_confirmed_at": day(1, 1), "relay_confirmed_by": "Mai"},
+            ),
+            ("relay", nalay, "sent", {"sent_at": day(1)}),
+            ("followers", east, "sent", {"sent_at": day(1)}),
+            ("followers", east, "skipped", {"reason": "ngoài thời gian tương tác"}),
+        ],
+    )
+    campaign(
+        "Cảnh báo lừa đảo",
+        day(2),
+        [
+            ("followers", trung, "sent", {"sent_at": day(2), "seen_at": day(2, 1)}),
+            ("followers", tdp3, "pending", {}),
+            ("group", east, "sent", {"sent_at": day(2)}),
+        ],
+    )
+    campaign("Cũ", day(-10), [("group", east, "sent", {"sent_at": day(-10)})])

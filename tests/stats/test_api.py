@@ -350,3 +350,87 @@ def test_csv_has_skills_and_handoffs(seeded: Live) -> None:
     assert found[("handoffs", "by_village.requested", "Thôn Đông")] == "2"
     assert found[("handoffs", "by_member.accepted", "Trần Văn Hùng")] == "2"
     assert found[("handoffs", "by_member.median_minutes_to_accept", "Lê Thị Mai")] == "20.0"
+
+
+def test_broadcast_figures(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    b = get(seeded, token).json()["broadcasts"]
+    figures = {k: v for k, v in b.items() if not k.startswith("by_")}
+    assert figures == {
+        "campaigns": 2,
+        "deliveries": 10,
+        "sent": 7,
+        "failed": 1,
+        "skipped": 1,
+        "pending": 1,
+        "delivery_rate": 0.7778,
+        "relays_sent": 2,
+        "relay_confirmed": 1,
+        "relay_confirm_rate": 0.5,
+        "seen": 2,
+    }
+    kinds = {k["type"]: k for k in b["by_kind"]}
+    assert (kinds["group"]["sent"], kinds["group"]["failed"], kinds["group"]["delivery_rate"]) == (
+        3,
+        1,
+        0.75,
+    )
+    assert (kinds["relay"]["sent"], kinds["relay"]["relay_confirm_rate"]) == (2, 0.5)
+    followers = kinds["followers"]
+    assert (followers["sent"], followers["skipped"], followers["pending"]) == (2, 1, 1)
+    assert followers["delivery_rate"] == 0.6667
+    campaigns = {c["campaign"]: c for c in b["by_campaign"]}
+    assert list(campaigns) == ["Ngày hội DVC", "Cảnh báo lừa đảo"]
+    dvc = campaigns["Ngày hội DVC"]
+    assert (dvc["sent"], dvc["failed"], dvc["skipped"], dvc["relay_confirmed"]) == (5, 1, 1, 1)
+    assert dvc["delivery_rate"] == 0.7143
+    scam = campaigns["Cảnh báo lừa đảo"]
+    assert (scam["sent"], scam["pending"], scam["delivery_rate"], scam["seen"]) == (2, 1, 1.0, 1)
+    villages = {v["village"]: v for v in b["by_village"]}
+    assert list(villages) == [
+        "Thôn Đông",
+        "Thôn Trung Hòa",
+        "Bản Nà Lầy",
+        "Tổ dân phố 3",
+        "Nhóm chung của xã",
+    ]
+    east = villages["Thôn Đông"]
+    assert (east["sent"], east["skipped"], east["delivery_rate"], east["seen"]) == (3, 1, 0.75, 1)
+    trung = villages["Thôn Trung Hòa"]
+    assert (trung["sent"], trung["relays_sent"], trung["relay_confirmed"]) == (2, 1, 1)
+    nalay = villages["Bản Nà Lầy"]
+    assert (nalay["relays_sent"], nalay["relay_confirmed"], nalay["relay_confirm_rate"]) == (
+        1,
+        0,
+        0.0,
+    )
+    tdp3 = villages["Tổ dân phố 3"]
+    assert (tdp3["failed"], tdp3["pending"], tdp3["delivery_rate"]) == (1, 1, 0.0)
+    assert villages["Nhóm chung của xã"]["sent"] == 1
+
+
+def test_broadcasts_follow_the_token_scope(seeded: Live) -> None:
+    leader = make_token(seeded.runtime.engine, role="leader", villages=["thon-dong"])
+    b = get(seeded, leader).json()["broadcasts"]
+    assert (b["campaigns"], b["deliveries"], b["sent"], b["skipped"]) == (2, 4, 3, 1)
+    assert b["delivery_rate"] == 0.75
+    assert [v["village"] for v in b["by_village"]] == ["Thôn Đông"]
+    official = make_token(seeded.runtime.engine)
+    tdp3 = get(seeded, official, village="tdp-3").json()["broadcasts"]
+    assert (tdp3["campaigns"], tdp3["failed"], tdp3["pending"], tdp3["delivery_rate"]) == (
+        2,
+        1,
+        1,
+        0.0,
+    )
+    assert [c["campaign"] for c in tdp3["by_campaign"]] == ["Ngày hội DVC", "Cảnh báo lừa đảo"]
+
+
+def test_csv_has_broadcasts(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    response = get(seeded, token, path="/admin/stats.csv")
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    found = {(r[2], r[3], r[4]): r[5] for r in rows[1:]}
+    assert found[("broadcasts", "delivery_rate", "")] == "0.7778"
+    assert found[("broadcasts", "by_campaign.sent", "Ngày hội DVC")] == "5"
+    assert found[("broadcasts", "by_village.relay_confirmed", "Thôn Trung Hòa")] == "1"

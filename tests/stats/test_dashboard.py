@@ -103,6 +103,36 @@ def test_dashboard_shows_skills_and_handoffs(seeded: Live) -> None:
     )
 
 
+def test_dashboard_shows_broadcast_delivery(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    with httpx.Client(base_url=seeded.url, cookies={"bot_admin": token}) as http:
+        page = http.get("/admin/dashboard", params={"from": "2026-11-10", "to": "2026-11-13"}).text
+    assert 'id="kpi-broadcasts">77,8%<' in page and "7/10 lượt" in page
+    chart = re.search(r'<svg[^>]*id="chart-broadcasts".*?</svg>', page)
+    assert chart is not None
+    sent = re.findall(
+        r'data-series="Đã gửi" data-label="([^"]+)" data-value="([^"]+)"', chart.group(0)
+    )
+    assert sent == [
+        ("Thôn Đông", "3"),
+        ("Thôn Trung Hòa", "2"),
+        ("Bản Nà Lầy", "1"),
+        ("Tổ dân phố 3", "0"),
+        ("Nhóm chung của xã", "1"),
+    ]
+    row = re.search(r"<tr><td>Ngày hội DVC</td>(.*?)</tr>", page, re.S)
+    assert row is not None
+    # sent, failed, skipped, pending, relays confirmed/sent, delivery rate
+    assert re.findall(r'<td class="n">([^<]*)</td>', row.group(1)) == [
+        "5",
+        "1",
+        "1",
+        "0",
+        "1/2",
+        "71,4%",
+    ]
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     playwright_api = pytest.importorskip("playwright.sync_api")

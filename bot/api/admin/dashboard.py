@@ -209,9 +209,29 @@ def handoffs_by_village(report: dict[str, Any]) -> str | None:
     )
 
 
+def broadcast_delivery(report: dict[str, Any]) -> str | None:
+    """Per village (and the commune's own groups): campaign deliveries sent, failed, skipped
+    and relays confirmed."""
+    broadcasts = report.get("broadcasts")
+    if not broadcasts or not broadcasts["deliveries"]:
+        return None
+    rows = [v for v in broadcasts["by_village"] if v["deliveries"]]
+    return bars_over_time(
+        "Thông báo theo thôn: đã gửi, lỗi, bỏ qua, đã chuyển vào nhóm",
+        [str(v["village"]) for v in rows],
+        [
+            ("Đã gửi", [v["sent"] for v in rows]),
+            ("Lỗi", [v["failed"] for v in rows]),
+            ("Bỏ qua", [v["skipped"] for v in rows]),
+            ("Đã chuyển vào nhóm", [v["relay_confirmed"] for v in rows]),
+        ],
+        chart_id="chart-broadcasts",
+    )
+
+
 # Feature sections add their charts here: name → function(report) → SVG string or None.
-# (Broadcasts: add e.g. "broadcasts": broadcasts_chart; dashboard.html shows charts['broadcasts'].)
 EXTRA_CHARTS: dict[str, Any] = {
     "skills-coverage": skills_coverage,
     "handoffs-villages": handoffs_by_village,
+    "broadcasts": broadcast_delivery,
 }
