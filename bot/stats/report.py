@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -415,7 +416,11 @@ def build_report(
     last: date,
     villages: frozenset[int] | None,
     skills: tuple[tuple[str, str], ...] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
+    """The whole report; `timings`, when given, receives the seconds each step took
+    ("context", then each section by name), for the benchmark."""
+    started = perf_counter()
     window = window_for(first, last, villages)
     ctx = Context(
         villages=q.village_names(session),
@@ -432,8 +437,13 @@ def build_report(
         if villages is not None
         else "all",
     }
+    if timings is not None:
+        timings["context"] = perf_counter() - started
     for name, section in SECTIONS.items():
+        started = perf_counter()
         report[name] = section(session, window, ctx)
+        if timings is not None:
+            timings[name] = perf_counter() - started
     return report
 
 
