@@ -41,6 +41,35 @@ def vn_day(when: datetime) -> str:
     return (when + VN_OFFSET).date().isoformat()
 
 
+def active_prev(residents: str | None) -> str:
+    """Set `stat_active_day.prev_day` / `prev_village_day` of every row of the residents
+    the `residents` subquery returns (None: of every resident)."""
+    where = "" if residents is None else f" WHERE resident_id IN ({residents})"
+    return (
+        "UPDATE stat_active_day SET prev_day = w.prev, prev_village_day = w.pv FROM ("
+        "SELECT day, resident_id, "
+        "coalesce(lag(day) OVER (PARTITION BY resident_id ORDER BY day), '') AS prev, "
+        "coalesce(lag(day) OVER (PARTITION BY resident_id, village_id ORDER BY day), '') AS pv "
+        f"FROM stat_active_day{where}) AS w "
+        "WHERE stat_active_day.day = w.day AND stat_active_day.resident_id = w.resident_id "
+        "AND (stat_active_day.prev_day <> w.prev OR stat_active_day.prev_village_day <> w.pv)"
+    )
+
+
+def step_prev(residents: str | None) -> str:
+    """Set `stat_step_day.prev_day` of every row of the residents `residents` returns."""
+    where = "" if residents is None else f" WHERE resident_id IN ({residents})"
+    return (
+        "UPDATE stat_step_day SET prev_day = w.prev FROM ("
+        "SELECT day, flow, step, resident_id, coalesce(lag(day) OVER "
+        "(PARTITION BY flow, step, resident_id ORDER BY day), '') AS prev "
+        f"FROM stat_step_day{where}) AS w "
+        "WHERE stat_step_day.day = w.day AND stat_step_day.flow = w.flow "
+        "AND stat_step_day.step = w.step AND stat_step_day.resident_id = w.resident_id "
+        "AND stat_step_day.prev_day <> w.prev"
+    )
+
+
 def _statements(sql: dict[str, str], pending: str) -> list[str]:
     day, cut = sql["day"], sql["cut"]
     detail = (
@@ -77,6 +106,13 @@ def _statements(sql: dict[str, str], pending: str) -> list[str]:
         f"FROM event_log e WHERE {pending} AND e.kind = 'flow_step' "
         "AND e.resident_id IS NOT NULL AND e.flow IS NOT NULL AND e.step IS NOT NULL "
         "GROUP BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
+        # Each touched resident's previous active day / step day (late events included).
+        active_prev(
+            f"SELECT e.resident_id FROM event_log e WHERE {pending} AND e.kind = 'message_in'"
+        ),
+        step_prev(
+            f"SELECT e.resident_id FROM event_log e WHERE {pending} AND e.kind = 'flow_step'"
+        ),
         f"UPDATE event_log SET rolled = {sql['true']} "
         f"WHERE id IN (SELECT e.id FROM event_log e WHERE {pending})",
     ]

@@ -180,15 +180,25 @@ def per_day(
 
 
 def distinct_residents(session: Session, window: Window) -> int:
-    """Residents who wrote to the OA at least once in the window."""
-    return int(
-        session.execute(
-            select(func.count(func.distinct(StatActiveDay.resident_id))).where(
-                _days(col(StatActiveDay.day), window),
-                _villages(StatActiveDay.village_id, window),
-            )
-        ).scalar_one()
-    )
+    """Residents who wrote to the OA at least once in the window.
+
+    Counted as each resident's first active day in the window (`prev_day` before it); with
+    one village, the first in that village; with several, DISTINCT over the day rows."""
+    a = StatActiveDay
+    in_window = _days(col(a.day), window)
+    if window.villages is None:
+        query = select(func.count()).where(in_window, col(a.prev_day) < window.first_day)
+    elif len(window.villages) == 1:
+        query = select(func.count()).where(
+            in_window,
+            col(a.prev_village_day) < window.first_day,
+            col(a.village_id) == next(iter(window.villages)),
+        )
+    else:
+        query = select(func.count(func.distinct(a.resident_id))).where(
+            in_window, _villages(a.village_id, window)
+        )
+    return int(session.execute(query).scalar_one())
 
 
 def by_village(session: Session, window: Window, kind: str) -> dict[int | None, tuple[int, int]]:
@@ -198,13 +208,14 @@ def by_village(session: Session, window: Window, kind: str) -> dict[int | None, 
         .where(*_day_rows(window, kind))
         .group_by(col(StatDay.village_id))
     ).all()
+    # A resident's first active day in the window in each village (see `distinct_residents`).
     residents = dict(
         session.execute(
-            select(
-                col(StatActiveDay.village_id), func.count(func.distinct(StatActiveDay.resident_id))
-            )
+            select(col(StatActiveDay.village_id), func.count())
             .where(
-                _days(col(StatActiveDay.day), window), _villages(StatActiveDay.village_id, window)
+                _days(col(StatActiveDay.day), window),
+                col(StatActiveDay.prev_village_day) < window.first_day,
+                _villages(StatActiveDay.village_id, window),
             )
             .group_by(col(StatActiveDay.village_id))
         ).all()
@@ -276,15 +287,19 @@ def flow_counts(session: Session, window: Window) -> list[tuple[str, str, str | 
 
 
 def flow_steps(session: Session, window: Window) -> list[tuple[str, str, int]]:
-    """(flow, step, distinct residents who reached it in the window)."""
+    """(flow, step, distinct residents who reached it in the window): for all villages,
+    each resident's first day at the step in the window (`prev_day` before it)."""
+    t = StatStepDay
+    if window.villages is None:
+        residents = func.count()
+        where = col(t.prev_day) < window.first_day
+    else:
+        residents = func.count(func.distinct(t.resident_id))
+        where = _villages(t.village_id, window)
     rows = session.execute(
-        select(
-            col(StatStepDay.flow),
-            col(StatStepDay.step),
-            func.count(func.distinct(StatStepDay.resident_id)),
-        )
-        .where(_days(col(StatStepDay.day), window), _villages(StatStepDay.village_id, window))
-        .group_by(col(StatStepDay.flow), col(StatStepDay.step))
+        select(col(t.flow), col(t.step), residents)
+        .where(_days(col(t.day), window), where)
+        .group_by(col(t.flow), col(t.step))
     ).all()
     return [(str(f), str(s), int(n)) for f, s, n in rows]
 
