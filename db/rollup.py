@@ -56,6 +56,14 @@ def active_prev(residents: str | None) -> str:
     )
 
 
+def active_count(where: str) -> str:
+    """Fill `stat_active_count` from the `stat_active_day` rows `where` selects."""
+    return (
+        "INSERT INTO stat_active_count (day, village_id, residents) "
+        f"SELECT day, village_id, count(*) FROM stat_active_day {where} GROUP BY day, village_id"
+    )
+
+
 def step_prev(residents: str | None) -> str:
     """Set `stat_step_day.prev_day` of every row of the residents `residents` returns."""
     where = "" if residents is None else f" WHERE resident_id IN ({residents})"
@@ -84,6 +92,10 @@ def _statements(sql: dict[str, str], pending: str) -> list[str]:
     flow = cut.format("coalesce(e.flow, '')", 64)
     step = cut.format("coalesce(e.step, '')", 64)
     value = cut.format("coalesce(e.value, '')", 100)
+    active_days = (
+        f"SELECT DISTINCT {day} FROM event_log e "
+        f"WHERE {pending} AND e.kind = 'message_in' AND e.resident_id IS NOT NULL"
+    )
     return [
         # Counts of every kind.
         f"INSERT INTO stat_day ({columns}) "
@@ -106,6 +118,9 @@ def _statements(sql: dict[str, str], pending: str) -> list[str]:
         f"FROM event_log e WHERE {pending} AND e.kind = 'flow_step' "
         "AND e.resident_id IS NOT NULL AND e.flow IS NOT NULL AND e.step IS NOT NULL "
         "GROUP BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
+        # Residents per day and village, recounted for the days this run added to.
+        f"DELETE FROM stat_active_count WHERE day IN ({active_days})",
+        active_count(f"WHERE day IN ({active_days})"),
         # Each touched resident's previous active day / step day (late events included).
         active_prev(
             f"SELECT e.resident_id FROM event_log e WHERE {pending} AND e.kind = 'message_in'"

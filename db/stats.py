@@ -22,6 +22,7 @@ from db.models import (
     Outbox,
     Resident,
     ScamReport,
+    StatActiveCount,
     StatActiveDay,
     StatDay,
     StatStepDay,
@@ -163,12 +164,11 @@ def per_day(
     session: Session, window: Window, kinds: Sequence[str], *, distinct_residents: bool = False
 ) -> dict[str, int]:
     if distinct_residents:
+        c = StatActiveCount
         rows = session.execute(
-            select(col(StatActiveDay.day), func.count())
-            .where(
-                _days(col(StatActiveDay.day), window), _villages(StatActiveDay.village_id, window)
-            )
-            .group_by(col(StatActiveDay.day))
+            select(col(c.day), func.sum(c.residents))
+            .where(_days(col(c.day), window), _villages(c.village_id, window))
+            .group_by(col(c.day))
         ).all()
     else:
         rows = session.execute(

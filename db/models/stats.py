@@ -49,6 +49,17 @@ class StatActiveDay(SQLModel, table=True):
     )
 
 
+class StatActiveCount(SQLModel, table=True):
+    """How many residents wrote to the OA on a day, per village: the rows of
+    `StatActiveDay` counted, recounted by the rollup for the days it touches."""
+
+    __tablename__ = "stat_active_count"
+
+    day: str = Field(sa_type=String(10), primary_key=True)
+    village_id: int = Field(default=0, primary_key=True)  # 0 = village unknown
+    residents: int = 0
+
+
 class StatStepDay(SQLModel, table=True):
     """Residents who reached a flow step on a day (for funnels counted in residents)."""
 

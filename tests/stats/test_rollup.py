@@ -63,9 +63,10 @@ def test_days_are_vietnam_days(engine: Engine) -> None:
 
 
 def test_first_days_are_exact_with_late_events_and_moves(engine: Engine) -> None:
-    """`prev_day` columns kept up incrementally (events arriving late, residents changing
-    village) equal a full recomputation, and the distinct counts read through them equal
-    COUNT(DISTINCT) over the day rows, for every range and village filter."""
+    """`prev_day` columns and `stat_active_count` kept up incrementally (events arriving
+    late, residents changing village) equal a full recomputation, and the distinct counts
+    read through them equal COUNT(DISTINCT) over the day rows, for every range and village
+    filter."""
     rng = random.Random(3)
     events = [
         (
@@ -101,6 +102,11 @@ def test_first_days_are_exact_with_late_events_and_moves(engine: Engine) -> None
         assert kept == [
             s.execute(text(prev.format(t))).all() for t in ("stat_active_day", "stat_step_day")
         ]
+        counted = "SELECT day, village_id, residents FROM stat_active_count ORDER BY 1, 2"
+        recounted = (
+            "SELECT day, village_id, count(*) FROM stat_active_day GROUP BY 1, 2 ORDER BY 1, 2"
+        )
+        assert s.execute(text(counted)).all() == s.execute(text(recounted)).all()
         for first, last in [(0, 19), (3, 9), (7, 7), (12, 25)]:
             for villages in [None, frozenset({1}), frozenset({0}), frozenset({2, 3})]:
                 window = window_for(
@@ -119,6 +125,11 @@ def test_first_days_are_exact_with_late_events_and_moves(engine: Engine) -> None
                     days,
                 ).scalar_one()
                 assert q.distinct_residents(s, window) == active
+                daily = s.execute(
+                    text(f"SELECT day, count(*) FROM stat_active_day WHERE {where} GROUP BY day"),
+                    days,
+                ).all()
+                assert q.per_day(s, window, (), distinct_residents=True) == dict(daily)
                 per_village = dict(
                     s.execute(
                         text(

@@ -1,4 +1,5 @@
-"""stats perf: previous active day in the rollups (distinct residents without DISTINCT)
+"""stats perf: previous active day in the rollups (distinct residents without DISTINCT),
+residents active per day and village
 
 Revision ID: 0009_stats_perf
 Revises: 0007_skills
@@ -17,7 +18,8 @@ down_revision: str | Sequence[str] | None = '0007_skills'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The same statements as `db.rollup.active_prev(None)` / `step_prev(None)`, frozen here.
+# The same statements as `db.rollup.active_prev(None)`, `step_prev(None)` and
+# `active_count('')`, frozen here.
 ACTIVE_PREV = (
     "UPDATE stat_active_day SET prev_day = w.prev, prev_village_day = w.pv FROM ("
     "SELECT day, resident_id, "
@@ -38,7 +40,20 @@ STEP_PREV = (
 )
 
 
+ACTIVE_COUNT = (
+    "INSERT INTO stat_active_count (day, village_id, residents) "
+    "SELECT day, village_id, count(*) FROM stat_active_day GROUP BY day, village_id"
+)
+
+
 def upgrade() -> None:
+    op.create_table('stat_active_count',
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('village_id', sa.Integer(), nullable=False),
+    sa.Column('residents', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'village_id')
+    )
+    op.execute(ACTIVE_COUNT)
     with op.batch_alter_table('stat_active_day', schema=None) as batch_op:
         batch_op.add_column(sa.Column('prev_day', sa.String(length=10), server_default='', nullable=False))
         batch_op.add_column(sa.Column('prev_village_day', sa.String(length=10), server_default='', nullable=False))
@@ -60,3 +75,5 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stat_active_day_first')
         batch_op.drop_column('prev_village_day')
         batch_op.drop_column('prev_day')
+
+    op.drop_table('stat_active_count')
