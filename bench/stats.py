@@ -1,6 +1,7 @@
 """The statistics report for a large commune: 50,000 residents and 2,000,000 events.
 
-Besides events: quiz progress in the 5 digital skills (about 15% of residents, most of them
+Besides events: a webhook event and a reply for each resident message (median reply
+time), quiz progress in the 5 digital skills (about 15% of residents, most of them
 with all five) and handoff tickets (one per 15 residents), so those sections are timed too.
 
 Data is generated straight into the database (bulk inserts), spread over a year; then the
@@ -278,6 +279,54 @@ def _events_sql(postgres: bool) -> str:
     """
 
 
+def _inbound_and_replies(database_url: str) -> float:
+    """A webhook event for each resident message and the reply sent for it (1 to 20 s later;
+    every 10th message also gets a second, later reply), for the median reply time."""
+    engine = make_engine(database_url)
+    postgres = engine.dialect.name == "postgresql"
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT count(*) FROM inbound_event")).scalar_one():
+            engine.dispose()
+            return 0.0
+    with engine.begin() as conn:
+        json = "'{}'::jsonb" if postgres else "'{}'"
+        conn.execute(
+            text(
+                "INSERT INTO inbound_event (dedupe_key, event_name, subject_id, "
+                "zalo_timestamp_ms, payload, status, attempts, received_at) "
+                f"SELECT 'bench' || e.id, 'user_send_text', r.zalo_user_id, 0, {json}, 'done', "
+                "1, e.created_at FROM event_log e JOIN resident r ON r.id = e.resident_id "
+                "WHERE e.kind = 'message_in' ORDER BY e.created_at"
+            )
+        )
+        for n, (key, delay) in enumerate(
+            [("reply:", "1 + i.id % 20"), ("later:", "60 + i.id % 300")]
+        ):
+            if postgres:
+                sent = f"i.received_at + make_interval(secs => {delay})"
+            else:
+                sent = (
+                    f"strftime('%Y-%m-%d %H:%M:%f', i.received_at, '+' || ({delay}) || ' seconds')"
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (idempotency_key, kind, recipient_kind, recipient, "
+                    "message, fingerprint, priority, status, attempts, next_attempt_at, "
+                    "sent_at, created_at, source_event_id) "
+                    f"SELECT '{key}' || i.id, 'reply', 'user', i.subject_id, {json}, '', 0, "
+                    f"'sent', 1, i.received_at, {sent}, i.received_at, i.id "
+                    f"FROM inbound_event i{' WHERE i.id % 10 = 0' if n else ''}"
+                )
+            )
+    if postgres:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE inbound_event"))
+            conn.execute(text("VACUUM ANALYZE outbox"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
 def _roll_up(database_url: str) -> float:
     engine = make_engine(database_url)
     started = time.perf_counter()
@@ -325,6 +374,7 @@ def run() -> dict[str, Any]:
         upgrade_s = time.perf_counter() - started
         reused = REUSE and _has_data(database_url)
         generated_s = 0.0 if reused else _generate(database_url)
+        generated_s += _inbound_and_replies(database_url)
         rollup_s = _roll_up(database_url)
         month, month_steps = _time_report(database_url, TODAY - timedelta(days=29), TODAY)
         quarter, quarter_steps = _time_report(
@@ -337,7 +387,8 @@ def run() -> dict[str, Any]:
         "database": kind,
         "residents": RESIDENTS,
         "events": EVENTS,
-        "generate_s": "reused" if reused else round(generated_s, 1),
+        "generate_s": round(generated_s, 1),
+        "reused_database": reused,
         "rollup_all_events_s": round(rollup_s, 1),
         "migrate_s": round(upgrade_s, 1),
         "report_30_days_median_ms": _ms(month),
