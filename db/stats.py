@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlmodel
-from sqlalchemy import ColumnElement, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Numeric, and_, cast, extract, func, literal_column, select
 from sqlmodel import Session, col
 
 from db.models import (
@@ -225,31 +225,52 @@ def by_village(session: Session, window: Window, kind: str) -> dict[int | None, 
 
 def reply_seconds(session: Session, window: Window, *, sample: int = 20000) -> list[float]:
     """Seconds from each resident message's arrival to the first reply Zalo accepted
-    (the latest `sample` messages of the window)."""
-    first_sent = (
-        select(
-            col(Outbox.source_event_id).label("event_id"),
-            func.min(Outbox.sent_at).label("sent_at"),
-        )
-        .where(col(Outbox.status) == "sent", col(Outbox.kind) == "reply")
-        .group_by(col(Outbox.source_event_id))
-        .subquery()
+    (the latest `sample` messages of the window).
+
+    Walks the messages newest first and their sent replies by `ix_outbox_sent_reply`,
+    stopping after `sample` of them (no aggregate over the whole outbox)."""
+    inbound, outbox = InboundEvent, Outbox
+    postgres = session.get_bind().dialect.name == "postgresql"
+    first_sent = func.min(outbox.sent_at)
+    # PostgreSQL: the exact seconds (numeric) in SQL, not 2 timestamps per row in Python.
+    columns = (
+        [cast(extract("epoch", first_sent - col(inbound.received_at)), Numeric)]
+        if postgres
+        else [col(inbound.received_at), first_sent]
     )
     query = (
-        select(col(InboundEvent.received_at), first_sent.c.sent_at)
-        .join(first_sent, first_sent.c.event_id == col(InboundEvent.id))
-        .where(
-            col(InboundEvent.event_name) == "user_send_text",
-            col(InboundEvent.received_at) >= window.start,
-            col(InboundEvent.received_at) < window.end,
+        select(*columns)
+        .join(
+            Outbox,
+            and_(
+                col(outbox.source_event_id) == col(inbound.id),
+                col(outbox.status) == "sent",
+                col(outbox.kind) == "reply",
+            ),
         )
-        .order_by(col(InboundEvent.id).desc())
+        .where(
+            col(inbound.event_name) == "user_send_text",
+            col(inbound.received_at) >= window.start,
+            col(inbound.received_at) < window.end,
+        )
+        .group_by(col(inbound.id), col(inbound.received_at))
+        .order_by(col(inbound.id).desc())
         .limit(sample)
     )
     if window.villages is not None:
-        query = query.join(
-            Resident, col(Resident.zalo_user_id) == col(InboundEvent.subject_id)
-        ).where(col(Resident.village_id).in_(sorted(window.villages)))
+        query = query.where(
+            col(inbound.subject_id).in_(
+                select(col(Resident.zalo_user_id)).where(
+                    col(Resident.village_id).in_(sorted(window.villages))
+                )
+            )
+        )
+    if postgres:
+        return [
+            max(0.0, float(seconds))
+            for (seconds,) in session.execute(query).all()
+            if seconds is not None
+        ]
     out = []
     for received, sent in session.execute(query).all():
         if received is not None and sent is not None:

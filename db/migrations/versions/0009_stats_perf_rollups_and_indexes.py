@@ -1,5 +1,5 @@
 """stats perf: previous active day in the rollups (distinct residents without DISTINCT),
-residents active per day and village
+residents active per day and village, indexes for the median reply time
 
 Revision ID: 0009_stats_perf
 Revises: 0007_skills
@@ -47,6 +47,10 @@ ACTIVE_COUNT = (
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('inbound_event', schema=None) as batch_op:
+        batch_op.create_index('ix_inbound_event_name_received', ['event_name', 'received_at'], unique=False)
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_sent_reply', ['source_event_id', 'sent_at'], unique=False, postgresql_where=sa.text("status = 'sent' AND kind = 'reply'"), sqlite_where=sa.text("status = 'sent' AND kind = 'reply'"))
     op.create_table('stat_active_count',
     sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('village_id', sa.Integer(), nullable=False),
@@ -77,3 +81,7 @@ def downgrade() -> None:
         batch_op.drop_column('prev_day')
 
     op.drop_table('stat_active_count')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_sent_reply', postgresql_where=sa.text("status = 'sent' AND kind = 'reply'"), sqlite_where=sa.text("status = 'sent' AND kind = 'reply'"))
+    with op.batch_alter_table('inbound_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_event_name_received')
