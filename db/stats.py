@@ -14,7 +14,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlmodel
-from sqlalchemy import ColumnElement, Numeric, and_, cast, extract, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    and_,
+    cast,
+    exists,
+    extract,
+    func,
+    literal_column,
+    select,
+)
 from sqlmodel import Session, col
 
 from db.models import (
@@ -227,11 +237,17 @@ def reply_seconds(session: Session, window: Window, *, sample: int = 20000) -> l
     """Seconds from each resident message's arrival to the first reply Zalo accepted
     (the latest `sample` messages of the window).
 
-    Walks the messages newest first and their sent replies by `ix_outbox_sent_reply`,
-    stopping after `sample` of them (no aggregate over the whole outbox)."""
+    Walks the messages newest first (`ix_inbound_event_name_id`) and looks up their sent
+    replies (`ix_outbox_sent_reply`), stopping after `sample` of them: no aggregate over
+    the whole outbox, no sort of the whole range."""
     inbound, outbox = InboundEvent, Outbox
+    sent_reply = (
+        col(outbox.source_event_id) == col(inbound.id),
+        col(outbox.status) == "sent",
+        col(outbox.kind) == "reply",
+    )
+    first_sent = select(func.min(outbox.sent_at)).where(*sent_reply).scalar_subquery()
     postgres = session.get_bind().dialect.name == "postgresql"
-    first_sent = func.min(outbox.sent_at)
     # PostgreSQL: the exact seconds (numeric) in SQL, not 2 timestamps per row in Python.
     columns = (
         [cast(extract("epoch", first_sent - col(inbound.received_at)), Numeric)]
@@ -240,20 +256,12 @@ def reply_seconds(session: Session, window: Window, *, sample: int = 20000) -> l
     )
     query = (
         select(*columns)
-        .join(
-            Outbox,
-            and_(
-                col(outbox.source_event_id) == col(inbound.id),
-                col(outbox.status) == "sent",
-                col(outbox.kind) == "reply",
-            ),
-        )
         .where(
             col(inbound.event_name) == "user_send_text",
             col(inbound.received_at) >= window.start,
             col(inbound.received_at) < window.end,
+            exists().where(*sent_reply),
         )
-        .group_by(col(inbound.id), col(inbound.received_at))
         .order_by(col(inbound.id).desc())
         .limit(sample)
     )

@@ -46,8 +46,8 @@ class InboundEvent(SQLModel, table=True):
     __tablename__ = "inbound_event"
     __table_args__ = (
         Index("ix_inbound_event_subject_status", "subject_id", "status", "id"),
-        # Resident messages of a date range (the median reply time in the statistics).
-        Index("ix_inbound_event_name_received", "event_name", "received_at"),
+        # The latest resident messages of a date range (the median reply time).
+        Index("ix_inbound_event_name_id", "event_name", "id", "received_at"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

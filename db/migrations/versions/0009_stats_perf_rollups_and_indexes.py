@@ -48,7 +48,7 @@ ACTIVE_COUNT = (
 
 def upgrade() -> None:
     with op.batch_alter_table('inbound_event', schema=None) as batch_op:
-        batch_op.create_index('ix_inbound_event_name_received', ['event_name', 'received_at'], unique=False)
+        batch_op.create_index('ix_inbound_event_name_id', ['event_name', 'id', 'received_at'], unique=False)
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_sent_reply', ['source_event_id', 'sent_at'], unique=False, postgresql_where=sa.text("status = 'sent' AND kind = 'reply'"), sqlite_where=sa.text("status = 'sent' AND kind = 'reply'"))
     op.create_table('stat_active_count',
@@ -84,4 +84,4 @@ def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_sent_reply', postgresql_where=sa.text("status = 'sent' AND kind = 'reply'"), sqlite_where=sa.text("status = 'sent' AND kind = 'reply'"))
     with op.batch_alter_table('inbound_event', schema=None) as batch_op:
-        batch_op.drop_index('ix_inbound_event_name_received')
+        batch_op.drop_index('ix_inbound_event_name_id')
