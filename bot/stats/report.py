@@ -117,7 +117,14 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def followers(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
-    totals = q.follower_totals(session, window)
+    per_village = q.followers_by_village(session, window)
+    # The same counts as `q.follower_totals`, from the per-village rows (one scan).
+    totals = {
+        "total": sum(row["followers"] for row in per_village),
+        "with_village": sum(
+            row["followers"] for row in per_village if row["village_id"] is not None
+        ),
+    }
     per_day = q.follows_by_day(session, window)
     new = sum(v["follow"] for v in per_day.values())
     gone = sum(v["unfollow"] for v in per_day.values())
@@ -141,7 +148,7 @@ def followers(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
                     "followers": row["followers"],
                     "residents": row["residents"],
                 }
-                for row in q.followers_by_village(session, window)
+                for row in per_village
             ),
             key=lambda r: (-r["followers"], r["village"]),
         ),
