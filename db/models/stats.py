@@ -38,6 +38,8 @@ class StatActiveDay(SQLModel, table=True):
     __table_args__ = (
         Index("ix_stat_active_day_village", "village_id", "day"),
         Index("ix_stat_active_day_first", "day", "prev_day", "village_id", "prev_village_day"),
+        # The rollup recomputes `prev_day` of the residents it touched.
+        Index("ix_stat_active_day_resident", "resident_id", "day"),
     )
 
     day: str = Field(sa_type=String(10), primary_key=True)
@@ -64,7 +66,10 @@ class StatStepDay(SQLModel, table=True):
     """Residents who reached a flow step on a day (for funnels counted in residents)."""
 
     __tablename__ = "stat_step_day"
-    __table_args__ = (Index("ix_stat_step_day_first", "day", "prev_day", "flow", "step"),)
+    __table_args__ = (
+        Index("ix_stat_step_day_first", "day", "prev_day", "flow", "step"),
+        Index("ix_stat_step_day_resident", "resident_id"),
+    )
 
     day: str = Field(sa_type=String(10), primary_key=True)
     flow: str = Field(sa_type=String(64), primary_key=True)

@@ -67,15 +67,19 @@ def upgrade() -> None:
     op.execute(STEP_PREV)
     with op.batch_alter_table('stat_active_day', schema=None) as batch_op:
         batch_op.create_index('ix_stat_active_day_first', ['day', 'prev_day', 'village_id', 'prev_village_day'], unique=False)
+        batch_op.create_index('ix_stat_active_day_resident', ['resident_id', 'day'], unique=False)
     with op.batch_alter_table('stat_step_day', schema=None) as batch_op:
         batch_op.create_index('ix_stat_step_day_first', ['day', 'prev_day', 'flow', 'step'], unique=False)
+        batch_op.create_index('ix_stat_step_day_resident', ['resident_id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('stat_step_day', schema=None) as batch_op:
+        batch_op.drop_index('ix_stat_step_day_resident')
         batch_op.drop_index('ix_stat_step_day_first')
         batch_op.drop_column('prev_day')
     with op.batch_alter_table('stat_active_day', schema=None) as batch_op:
+        batch_op.drop_index('ix_stat_active_day_resident')
         batch_op.drop_index('ix_stat_active_day_first')
         batch_op.drop_column('prev_village_day')
         batch_op.drop_column('prev_day')
