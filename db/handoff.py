@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -195,15 +194,21 @@ def _villages(window: Window) -> list[ColumnElement[bool]]:
     return [col(HandoffTicket.village_id).in_(sorted(window.villages))]
 
 
-# `key` None: one group for everything (reported under the key None).
+# `key` None: one group for everything (reported under the key None, even with no ticket).
 def _count_by(
-    session: Session, key: Any | None, where: Iterable[ColumnElement[bool]]
-) -> dict[Any, int]:
-    if key is None:
-        total = session.execute(select(func.count()).select_from(HandoffTicket).where(*where))
-        return {None: int(total.scalar_one())}
-    rows = session.execute(select(key, func.count()).where(*where).group_by(key)).all()
-    return {row[0]: int(row[1]) for row in rows if row[1]}
+    session: Session, key: Any | None, conditions: dict[str, ColumnElement[bool]], window: Window
+) -> dict[Any, dict[str, int]]:
+    """key → {name: tickets meeting `conditions[name]`}, in one query; keys with no ticket
+    meeting any condition are left out."""
+    counts = [func.count().filter(condition) for condition in conditions.values()]
+    query = select(*counts) if key is None else select(key, *counts).group_by(key)
+    rows = session.execute(query.select_from(HandoffTicket).where(*_villages(window))).all()
+    out: dict[Any, dict[str, int]] = {}
+    for row in rows:
+        group, values = (None, row) if key is None else (row[0], row[1:])
+        if key is None or any(values):
+            out[group] = {name: int(n) for name, n in zip(conditions, values, strict=True)}
+    return out
 
 
 def _minutes_to_accept(session: Session, key: Any | None, window: Window) -> dict[Any, list[float]]:
@@ -224,25 +229,29 @@ def _median(values: list[float]) -> float | None:
 
 
 def _grouped(session: Session, key: Any | None, window: Window) -> dict[Any, HandoffCounts]:
-    villages = _villages(window)
     t = HandoffTicket
-    counts = {
-        "requested": _count_by(session, key, [_in(col(t.created_at), window), *villages]),
-        "accepted": _count_by(session, key, [_in(col(t.accepted_at), window), *villages]),
-        "resolved": _count_by(session, key, [_in(col(t.resolved_at), window), *villages]),
-        "cancelled": _count_by(session, key, [_in(col(t.cancelled_at), window), *villages]),
-        "escalated": _count_by(session, key, [_in(col(t.escalated_at), window), *villages]),
-        "open_now": _count_by(session, key, [col(t.status) == "open", *villages]),
-        "in_progress_now": _count_by(session, key, [col(t.status) == "accepted", *villages]),
-    }
+    counts = _count_by(
+        session,
+        key,
+        {
+            "requested": _in(col(t.created_at), window),
+            "accepted": _in(col(t.accepted_at), window),
+            "resolved": _in(col(t.resolved_at), window),
+            "cancelled": _in(col(t.cancelled_at), window),
+            "escalated": _in(col(t.escalated_at), window),
+            "open_now": col(t.status) == "open",
+            "in_progress_now": col(t.status) == "accepted",
+        },
+        window,
+    )
     minutes = _minutes_to_accept(session, key, window)
-    keys = set(minutes).union(*counts.values())
+    zero = dict.fromkeys(HandoffCounts.__dataclass_fields__, 0)
+    del zero["median_minutes_to_accept"]
     return {
         k: HandoffCounts(
-            **{name: by_key.get(k, 0) for name, by_key in counts.items()},
-            median_minutes_to_accept=_median(minutes.get(k, [])),
+            **counts.get(k, zero), median_minutes_to_accept=_median(minutes.get(k, []))
         )
-        for k in keys
+        for k in set(minutes) | set(counts)
     }
 
 

@@ -96,7 +96,8 @@ def masters(
         )
         .where(col(SkillProgress.skill).in_(list(skills)), col(SkillProgress.passed))
         .group_by(col(SkillProgress.resident_id))
-        .having(func.count(col(SkillProgress.skill).distinct()) == len(set(skills)))
+        # One row per resident and skill (uq_skill_progress_resident_skill): no DISTINCT.
+        .having(func.count() == len(set(skills)))
         .subquery()
     )
     query = select(

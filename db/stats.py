@@ -14,7 +14,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlmodel
-from sqlalchemy import ColumnElement, and_, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    String,
+    and_,
+    cast,
+    exists,
+    extract,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlmodel import Session, col
 
 from db.models import (
@@ -22,6 +34,7 @@ from db.models import (
     Outbox,
     Resident,
     ScamReport,
+    StatActiveCount,
     StatActiveDay,
     StatDay,
     StatStepDay,
@@ -163,12 +176,11 @@ def per_day(
     session: Session, window: Window, kinds: Sequence[str], *, distinct_residents: bool = False
 ) -> dict[str, int]:
     if distinct_residents:
+        c = StatActiveCount
         rows = session.execute(
-            select(col(StatActiveDay.day), func.count())
-            .where(
-                _days(col(StatActiveDay.day), window), _villages(StatActiveDay.village_id, window)
-            )
-            .group_by(col(StatActiveDay.day))
+            select(col(c.day), func.sum(c.residents))
+            .where(_days(col(c.day), window), _villages(c.village_id, window))
+            .group_by(col(c.day))
         ).all()
     else:
         rows = session.execute(
@@ -180,15 +192,25 @@ def per_day(
 
 
 def distinct_residents(session: Session, window: Window) -> int:
-    """Residents who wrote to the OA at least once in the window."""
-    return int(
-        session.execute(
-            select(func.count(func.distinct(StatActiveDay.resident_id))).where(
-                _days(col(StatActiveDay.day), window),
-                _villages(StatActiveDay.village_id, window),
-            )
-        ).scalar_one()
-    )
+    """Residents who wrote to the OA at least once in the window.
+
+    Counted as each resident's first active day in the window (`prev_day` before it); with
+    one village, the first in that village; with several, DISTINCT over the day rows."""
+    a = StatActiveDay
+    in_window = _days(col(a.day), window)
+    if window.villages is None:
+        query = select(func.count()).where(in_window, col(a.prev_day) < window.first_day)
+    elif len(window.villages) == 1:
+        query = select(func.count()).where(
+            in_window,
+            col(a.prev_village_day) < window.first_day,
+            col(a.village_id) == next(iter(window.villages)),
+        )
+    else:
+        query = select(func.count(func.distinct(a.resident_id))).where(
+            in_window, _villages(a.village_id, window)
+        )
+    return int(session.execute(query).scalar_one())
 
 
 def by_village(session: Session, window: Window, kind: str) -> dict[int | None, tuple[int, int]]:
@@ -198,13 +220,14 @@ def by_village(session: Session, window: Window, kind: str) -> dict[int | None, 
         .where(*_day_rows(window, kind))
         .group_by(col(StatDay.village_id))
     ).all()
+    # A resident's first active day in the window in each village (see `distinct_residents`).
     residents = dict(
         session.execute(
-            select(
-                col(StatActiveDay.village_id), func.count(func.distinct(StatActiveDay.resident_id))
-            )
+            select(col(StatActiveDay.village_id), func.count())
             .where(
-                _days(col(StatActiveDay.day), window), _villages(StatActiveDay.village_id, window)
+                _days(col(StatActiveDay.day), window),
+                col(StatActiveDay.prev_village_day) < window.first_day,
+                _villages(StatActiveDay.village_id, window),
             )
             .group_by(col(StatActiveDay.village_id))
         ).all()
@@ -214,39 +237,57 @@ def by_village(session: Session, window: Window, kind: str) -> dict[int | None, 
 
 def reply_seconds(session: Session, window: Window, *, sample: int = 20000) -> list[float]:
     """Seconds from each resident message's arrival to the first reply Zalo accepted
-    (the latest `sample` messages of the window)."""
-    first_sent = (
-        select(
-            col(Outbox.source_event_id).label("event_id"),
-            func.min(Outbox.sent_at).label("sent_at"),
-        )
-        .where(col(Outbox.status) == "sent", col(Outbox.kind) == "reply")
-        .group_by(col(Outbox.source_event_id))
-        .subquery()
+    (the latest `sample` messages of the window).
+
+    Walks the messages newest first (`ix_inbound_event_name_id`) and looks up their sent
+    replies (`ix_outbox_sent_reply`), stopping after `sample` of them: no aggregate over
+    the whole outbox, no sort of the whole range."""
+    inbound, outbox = InboundEvent, Outbox
+    sent_reply = (
+        col(outbox.source_event_id) == col(inbound.id),
+        col(outbox.status) == "sent",
+        col(outbox.kind) == "reply",
+    )
+    first_sent = select(func.min(outbox.sent_at)).where(*sent_reply).scalar_subquery()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # PostgreSQL: the exact seconds (numeric) in SQL. SQLite: the stored UTC texts, parsed
+    # below (the column type's conversion costs more than the query at 20,000 rows).
+    columns = (
+        [cast(extract("epoch", first_sent - col(inbound.received_at)), Numeric)]
+        if postgres
+        else [type_coerce(inbound.received_at, String), type_coerce(first_sent, String)]
     )
     query = (
-        select(col(InboundEvent.received_at), first_sent.c.sent_at)
-        .join(first_sent, first_sent.c.event_id == col(InboundEvent.id))
+        select(*columns)
         .where(
-            col(InboundEvent.event_name) == "user_send_text",
-            col(InboundEvent.received_at) >= window.start,
-            col(InboundEvent.received_at) < window.end,
+            col(inbound.event_name) == "user_send_text",
+            col(inbound.received_at) >= window.start,
+            col(inbound.received_at) < window.end,
+            exists().where(*sent_reply),
         )
-        .order_by(col(InboundEvent.id).desc())
+        .order_by(col(inbound.id).desc())
         .limit(sample)
     )
     if window.villages is not None:
-        query = query.join(
-            Resident, col(Resident.zalo_user_id) == col(InboundEvent.subject_id)
-        ).where(col(Resident.village_id).in_(sorted(window.villages)))
-    out = []
-    for received, sent in session.execute(query).all():
-        if received is not None and sent is not None:
-            sent_dt = sent if isinstance(sent, datetime) else datetime.fromisoformat(str(sent))
-            if sent_dt.tzinfo is None:
-                sent_dt = sent_dt.replace(tzinfo=received.tzinfo)
-            out.append(max(0.0, (sent_dt - received).total_seconds()))
-    return out
+        query = query.where(
+            col(inbound.subject_id).in_(
+                select(col(Resident.zalo_user_id)).where(
+                    col(Resident.village_id).in_(sorted(window.villages))
+                )
+            )
+        )
+    if postgres:
+        return [
+            max(0.0, float(seconds))
+            for (seconds,) in session.execute(query).all()
+            if seconds is not None
+        ]
+    parse = datetime.fromisoformat  # both naive UTC: "2026-11-22 01:02:03.000004"
+    return [
+        max(0.0, (parse(sent) - parse(received)).total_seconds())
+        for received, sent in session.execute(query).all()
+        if received is not None and sent is not None
+    ]
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -276,15 +317,19 @@ def flow_counts(session: Session, window: Window) -> list[tuple[str, str, str | 
 
 
 def flow_steps(session: Session, window: Window) -> list[tuple[str, str, int]]:
-    """(flow, step, distinct residents who reached it in the window)."""
+    """(flow, step, distinct residents who reached it in the window): for all villages,
+    each resident's first day at the step in the window (`prev_day` before it)."""
+    t = StatStepDay
+    if window.villages is None:
+        residents = func.count()
+        where = col(t.prev_day) < window.first_day
+    else:
+        residents = func.count(func.distinct(t.resident_id))
+        where = _villages(t.village_id, window)
     rows = session.execute(
-        select(
-            col(StatStepDay.flow),
-            col(StatStepDay.step),
-            func.count(func.distinct(StatStepDay.resident_id)),
-        )
-        .where(_days(col(StatStepDay.day), window), _villages(StatStepDay.village_id, window))
-        .group_by(col(StatStepDay.flow), col(StatStepDay.step))
+        select(col(t.flow), col(t.step), residents)
+        .where(_days(col(t.day), window), where)
+        .group_by(col(t.flow), col(t.step))
     ).all()
     return [(str(f), str(s), int(n)) for f, s, n in rows]
 

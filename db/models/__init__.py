@@ -18,7 +18,7 @@ from db.models.org import Commune, TeamMember, TeamMemberVillage, Village, ZaloG
 from db.models.procedures import ImportedProcedure
 from db.models.scam import ScamReport
 from db.models.skills import SkillProgress
-from db.models.stats import StatActiveDay, StatDay, StatStepDay
+from db.models.stats import StatActiveCount, StatActiveDay, StatDay, StatStepDay
 
 __all__ = [
     "ApiToken",
@@ -40,6 +40,7 @@ __all__ = [
     "ScamReport",
     "SchedulerJob",
     "SkillProgress",
+    "StatActiveCount",
     "StatActiveDay",
     "StatDay",
     "StatStepDay",

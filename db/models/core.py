@@ -44,7 +44,11 @@ class InboundEvent(SQLModel, table=True):
     """
 
     __tablename__ = "inbound_event"
-    __table_args__ = (Index("ix_inbound_event_subject_status", "subject_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_inbound_event_subject_status", "subject_id", "status", "id"),
+        # The latest resident messages of a date range (the median reply time).
+        Index("ix_inbound_event_name_id", "event_name", "id", "received_at"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     dedupe_key: str = Field(sa_type=String(200), unique=True)
@@ -95,6 +99,14 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_recipient_status", "recipient", "status"),
+        # The first reply sent for a resident message (the median reply time).
+        Index(
+            "ix_outbox_sent_reply",
+            "source_event_id",
+            "sent_at",
+            postgresql_where=text("status = 'sent' AND kind = 'reply'"),
+            sqlite_where=text("status = 'sent' AND kind = 'reply'"),
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
-from bot.stats.report import build_report
+from bot.stats.report import build_report, window_for
 from db import eventlog, rollup
+from db import stats as q
 from db.session import read_scope, session_scope
 
 START = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -58,3 +60,92 @@ def test_days_are_vietnam_days(engine: Engine) -> None:
     r = report(engine)
     days = {d["date"]: d["value"] for d in r["activity"]["messages_in_by_day"]}
     assert days["2026-11-02"] == 1 and days["2026-11-01"] == 0
+
+
+def test_first_days_are_exact_with_late_events_and_moves(engine: Engine) -> None:
+    """`prev_day` columns and `stat_active_count` kept up incrementally (events arriving
+    late, residents changing village) equal a full recomputation, and the distinct counts
+    read through them equal COUNT(DISTINCT) over the day rows, for every range and village
+    filter."""
+    rng = random.Random(3)
+    events = [
+        (
+            START + timedelta(days=rng.randrange(20), hours=rng.randrange(24)),
+            rng.randrange(1, 9),  # resident
+            rng.choice([None, 1, 2, 3]),  # village
+            rng.random() < 0.5,  # a flow step rather than a message
+        )
+        for _ in range(300)
+    ]
+    for batch in range(6):  # shuffled: later batches carry events older than rolled ones
+        with session_scope(engine) as s:
+            for when, resident, village, step in events[batch * 50 : (batch + 1) * 50]:
+                eventlog.record(
+                    s,
+                    kind="flow_step" if step else "message_in",
+                    now=when,
+                    resident_id=resident,
+                    village_id=village,
+                    flow="vneid" if step else None,
+                    step=f"s{resident % 3}" if step else None,
+                )
+        rollup.run_all(lambda: session_scope(engine))
+    prev = "SELECT * FROM {} ORDER BY 1, 2, 3, 4"
+    with read_scope(engine) as s:
+        kept = [s.execute(text(prev.format(t))).all() for t in ("stat_active_day", "stat_step_day")]
+    with session_scope(engine) as s:
+        s.execute(text("UPDATE stat_active_day SET prev_day = 'x', prev_village_day = 'x'"))
+        s.execute(text("UPDATE stat_step_day SET prev_day = 'x'"))
+        s.execute(text(rollup.active_prev(None)))
+        s.execute(text(rollup.step_prev(None)))
+    with read_scope(engine) as s:
+        assert kept == [
+            s.execute(text(prev.format(t))).all() for t in ("stat_active_day", "stat_step_day")
+        ]
+        counted = "SELECT day, village_id, residents FROM stat_active_count ORDER BY 1, 2"
+        recounted = (
+            "SELECT day, village_id, count(*) FROM stat_active_day GROUP BY 1, 2 ORDER BY 1, 2"
+        )
+        assert s.execute(text(counted)).all() == s.execute(text(recounted)).all()
+        for first, last in [(0, 19), (3, 9), (7, 7), (12, 25)]:
+            for villages in [None, frozenset({1}), frozenset({0}), frozenset({2, 3})]:
+                window = window_for(
+                    date(2026, 11, 1) + timedelta(days=first),
+                    date(2026, 11, 1) + timedelta(days=last),
+                    villages,
+                )
+                days = {"a": window.first_day, "b": window.last_day}
+                where = "day >= :a AND day <= :b" + (
+                    f" AND village_id IN ({','.join(map(str, sorted(villages)))})"
+                    if villages
+                    else ""
+                )
+                active = s.execute(
+                    text(f"SELECT count(DISTINCT resident_id) FROM stat_active_day WHERE {where}"),
+                    days,
+                ).scalar_one()
+                assert q.distinct_residents(s, window) == active
+                daily = s.execute(
+                    text(f"SELECT day, count(*) FROM stat_active_day WHERE {where} GROUP BY day"),
+                    days,
+                ).all()
+                assert q.per_day(s, window, (), distinct_residents=True) == dict(daily)
+                per_village = dict(
+                    s.execute(
+                        text(
+                            "SELECT village_id, count(DISTINCT resident_id) FROM stat_active_day "
+                            f"WHERE {where} GROUP BY village_id"
+                        ),
+                        days,
+                    ).all()
+                )
+                found = {v or 0: r for v, (_, r) in q.by_village(s, window, "message_in").items()}
+                assert found == {v: per_village.get(v, 0) for v in found}
+                steps = s.execute(
+                    text(
+                        "SELECT flow, step, count(DISTINCT resident_id) FROM stat_step_day "
+                        f"WHERE {where} GROUP BY flow, step ORDER BY 1, 2"
+                    ),
+                    days,
+                ).all()
+                assert sorted(q.flow_steps(s, window)) == [tuple(r) for r in steps]
