@@ -24,7 +24,7 @@ from db.models import (
     Village,
     ZaloGroup,
 )
-from db.upsert import insert_ignore, table_of
+from db.upsert import insert_ignore, insert_ignore_many, table_of
 
 ACTIVE = ("scheduled", "pending_approval", "paused")
 DELIVERY_STATES = ("pending", "sent", "failed", "skipped")
@@ -140,17 +140,40 @@ def occurrences(session: Session, *, campaign_id: int) -> list[CampaignOccurrenc
     )
 
 
-def add_delivery(session: Session, values: dict[str, Any]) -> int | None:
-    table = table_of(CampaignDelivery)
-    new_id: int | None = insert_ignore(session, table, values, returning=table.c.id)
-    return new_id
+def add_deliveries(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert delivery rows (all with the same keys); a row whose idempotency key exists
+    already is left alone."""
+    insert_ignore_many(session, table_of(CampaignDelivery), rows)
 
 
-def set_delivery_outbox(session: Session, *, delivery_id: int, outbox_id: int | None) -> None:
+def delivery_ids(session: Session, *, keys: list[str]) -> dict[str, int]:
+    """{idempotency key: id} of the deliveries with these keys."""
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for key, row_id in session.execute(
+            sa_select(col(CampaignDelivery.idempotency_key), col(CampaignDelivery.id)).where(
+                col(CampaignDelivery.idempotency_key).in_(chunk)
+            )
+        ).all():
+            found[str(key)] = int(row_id)
+    return found
+
+
+def link_outbox(session: Session, *, occurrence_id: int) -> None:
+    """Point each pending delivery of an occurrence at its outbox row, which carries the
+    same idempotency key (one statement instead of one per delivery)."""
     session.execute(
         update(CampaignDelivery)
-        .where(col(CampaignDelivery.id) == delivery_id)
-        .values(outbox_id=outbox_id)
+        .where(
+            col(CampaignDelivery.occurrence_id) == occurrence_id,
+            col(CampaignDelivery.outbox_id).is_(None),
+        )
+        .values(
+            outbox_id=sa_select(col(Outbox.id))
+            .where(col(Outbox.idempotency_key) == CampaignDelivery.idempotency_key)
+            .scalar_subquery()
+        )
     )
 
 

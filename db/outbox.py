@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from db.models import Outbox
-from db.upsert import insert_ignore, table_of
+from db.upsert import insert_ignore, insert_ignore_many, table_of
 
 IN_FLIGHT = ("sending", "uncertain")
 
@@ -51,6 +51,29 @@ def enqueue(
     table = table_of(Outbox)
     new_id: int | None = insert_ignore(session, table, values, returning=table.c.id)
     return new_id
+
+
+def enqueue_many(session: Session, items: list[dict[str, Any]], *, now: datetime) -> None:
+    """Queue many messages at once (a campaign's fan-out). Each item has the keyword arguments
+    of `enqueue` except `now`; an item whose idempotency key is queued already is skipped."""
+    rows = [
+        {
+            "idempotency_key": item["idempotency_key"],
+            "kind": item.get("kind", "reply"),
+            "recipient_kind": item.get("recipient_kind", "user"),
+            "recipient": item["recipient"],
+            "message": item["message"],
+            "fingerprint": item["fingerprint"],
+            "priority": item.get("priority", 0),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": item.get("not_before") or now,
+            "created_at": now,
+            "source_event_id": item.get("source_event_id"),
+        }
+        for item in items
+    ]
+    insert_ignore_many(session, table_of(Outbox), rows)
 
 
 def claim_due(

@@ -570,72 +570,81 @@ def fan_out(
                     "giờ qua, Zalo không cho gửi tin tư vấn miễn phí"
                 )
             targets.append(target)
+    # Two halves, so a crash test can stop the process between them (one transaction: a
+    # crash anywhere rolls the whole fan-out back, and the occurrence runs again).
     half = len(targets) // 2
-    for i, target in enumerate(targets):
-        if i == half and i > 0:
-            failpoints.hit("campaign.mid_fanout")
-        _deliver(session, campaign, occurrence_id, key, target, text_for, hold, now, ctx)
+    _deliver_all(session, campaign, occurrence_id, key, targets[:half], text_for, hold, now, ctx)
+    if half:
+        failpoints.hit("campaign.mid_fanout")
+    _deliver_all(session, campaign, occurrence_id, key, targets[half:], text_for, hold, now, ctx)
+    rows.link_outbox(session, occurrence_id=occurrence_id)
     return len(targets)
 
 
-def _deliver(
+def _deliver_all(
     session: Session,
     campaign: Campaign,
     occurrence_id: int,
     key: str,
-    target: dict[str, Any],
+    targets: list[dict[str, Any]],
     text_for: Any,
     hold: datetime | None,
     now: datetime,
     ctx: Context,
 ) -> None:
-    kind = target["kind"]
-    ref_key = target.get("ref_key", target["ref"])
-    dkey = f"camp:{campaign.id}:{key}:{kind}:{ref_key}"
-    skip_reason = target.get("skip")
-    delivery_id = rows.add_delivery(
-        session,
-        {
-            "campaign_id": campaign.id,
-            "occurrence_id": occurrence_id,
-            "idempotency_key": dkey,
-            "target_kind": kind,
-            "recipient": target["ref"],
-            "label": target["label"][:200],
-            "village_id": target["village"],
-            "relay_group": target.get("group"),
-            "status": "skipped" if skip_reason else "pending",
-            "reason": skip_reason,
-            "not_before": hold,
-            "created_at": now,
-        },
-    )
-    if delivery_id is None or skip_reason:
+    """Delivery rows for `targets` and the outbox rows of those not skipped, each written as
+    one batched statement; keyed by campaign, occurrence and target, so a rerun adds nothing."""
+    if not targets:
         return
-    text = text_for(target["village"])
-    body = {"text": text}
-    outbox_id = outbox.enqueue(
+    keyed = [
+        (f"camp:{campaign.id}:{key}:{t['kind']}:{t.get('ref_key', t['ref'])}", t) for t in targets
+    ]
+    rows.add_deliveries(
         session,
-        idempotency_key=dkey,
-        recipient=target["ref"],
-        recipient_kind="group" if kind == "group" else "user",
-        message=body,
-        fingerprint=fingerprint(body),
-        now=now,
-        kind="relay" if kind == "relay" else "broadcast",
-        priority=PRIORITY["relay"] if kind == "relay" else PRIORITY["broadcast"],
-        not_before=hold,
+        [
+            {
+                "campaign_id": campaign.id,
+                "occurrence_id": occurrence_id,
+                "idempotency_key": dkey,
+                "target_kind": t["kind"],
+                "recipient": t["ref"],
+                "label": t["label"][:200],
+                "village_id": t["village"],
+                "relay_group": t.get("group"),
+                "status": "skipped" if t.get("skip") else "pending",
+                "reason": t.get("skip"),
+                "not_before": hold,
+                "created_at": now,
+            }
+            for dkey, t in keyed
+        ],
     )
-    rows.set_delivery_outbox(session, delivery_id=delivery_id, outbox_id=outbox_id)
-    if kind == "relay":
-        ask = relay_reply(
-            ctx.texts,
-            "campaigns.relay_ask",
-            delivery_id,
-            group=target["group"],
-            title=campaign.title,
+    # Outbox rows share the delivery's key: on a rerun, both inserts skip what exists.
+    sends = [(dkey, t) for dkey, t in keyed if not t.get("skip")]
+    messages = []
+    for dkey, t in sends:
+        body = {"text": text_for(t["village"])}
+        relay = t["kind"] == "relay"
+        messages.append(
+            {
+                "idempotency_key": dkey,
+                "recipient": t["ref"],
+                "recipient_kind": "group" if t["kind"] == "group" else "user",
+                "message": body,
+                "fingerprint": fingerprint(body),
+                "kind": "relay" if relay else "broadcast",
+                "priority": PRIORITY["relay"] if relay else PRIORITY["broadcast"],
+                "not_before": hold,
+            }
         )
-        _enqueue_reply(session, f"{dkey}:ask", target["ref"], ask, now, hold, ctx)
+    outbox.enqueue_many(session, messages, now=now)
+    relays = [(dkey, t) for dkey, t in sends if t["kind"] == "relay"]
+    ids = rows.delivery_ids(session, keys=[dkey for dkey, _ in relays])
+    for dkey, t in relays:
+        ask = relay_reply(
+            ctx.texts, "campaigns.relay_ask", ids[dkey], group=t["group"], title=campaign.title
+        )
+        _enqueue_reply(session, f"{dkey}:ask", t["ref"], ask, now, hold, ctx)
 
 
 def relay_reply(texts: Texts, key: str, delivery_id: int, *, group: str, title: str) -> Reply:
