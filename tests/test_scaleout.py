@@ -38,6 +38,8 @@ pytestmark = pytest.mark.scaleout
 APP_ID, OA_ID = "9100000000000000001", "9200000000000000002"
 APP_SECRET, OA_SECRET = "scaleout-app-secret-123", "scaleout-oa-secret-456"
 RESIDENTS, MESSAGES = 60, 4
+# Two load generators, two workers, PostgreSQL and the simulator each want a core.
+MIN_CORES = 6
 
 
 def _env(database_url: str, port: int, sim_url: str) -> dict[str, str]:
@@ -249,7 +251,12 @@ def test_throughput_rises_with_a_second_worker(stack: dict[str, Any]) -> None:
             figures[workers] = generators * per_generator / max(s for s, _ in results)
         finally:
             _stop(web)
-    summary = f"1 worker {figures[1]:.0f}/s, 2 workers {figures[2]:.0f}/s"
+    cores = os.cpu_count() or 1
+    summary = f"1 worker {figures[1]:.0f}/s, 2 workers {figures[2]:.0f}/s on {cores} cores"
     (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
     (ROOT / "tests" / "artifacts" / "scaleout.txt").write_text(summary + "\n", encoding="utf-8")
+    if cores < MIN_CORES:
+        # Measured and reported, but a rise cannot show: the generators, PostgreSQL, the
+        # simulator and the workers already share every core with one worker.
+        pytest.skip(f"needs {MIN_CORES}+ cores for a second worker to add throughput; {summary}")
     assert figures[2] > figures[1], summary
