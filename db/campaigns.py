@@ -253,30 +253,62 @@ def confirm_relay(
 
 
 def relays_to_remind(session: Session, *, sent_before: datetime) -> list[CampaignDelivery]:
+    """Relays sent before `sent_before`, not confirmed nor reminded yet, of campaigns that are
+    neither paused nor cancelled."""
     return list(
         session.exec(
             select(CampaignDelivery)
+            .join(Campaign, col(Campaign.id) == col(CampaignDelivery.campaign_id))
             .where(
+                col(Campaign.status).not_in(("paused", "cancelled")),
                 CampaignDelivery.target_kind == "relay",
                 CampaignDelivery.status == "sent",
                 col(CampaignDelivery.relay_confirmed_at).is_(None),
                 col(CampaignDelivery.reminded_at).is_(None),
                 col(CampaignDelivery.sent_at) <= sent_before,
             )
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=CampaignDelivery)
         ).all()
     )
 
 
+def _queued(campaign_id: int, statuses: tuple[str, ...]) -> Any:
+    """An UPDATE of the campaign's outbox rows in `statuses`: its posts and the relay
+    requests that follow them (their idempotency keys start with `camp:<id>:`)."""
+    return (
+        update(Outbox)
+        .where(
+            col(Outbox.idempotency_key).startswith(f"camp:{campaign_id}:"),
+            col(Outbox.status).in_(statuses),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def hold_pending(session: Session, *, campaign_id: int) -> int:
+    """Pause: a campaign's queued sends wait as `held` (the sender only takes `pending`);
+    the number held. A send already in flight finishes."""
+    result = session.execute(_queued(campaign_id, ("pending",)).values(status="held"))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def release_held(session: Session, *, campaign_id: int, now: datetime) -> int:
+    """Resume: held sends are queued again, due now; the number released."""
+    result = session.execute(
+        _queued(campaign_id, ("held",)).values(status="pending", next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def cancel_pending(session: Session, *, campaign_id: int) -> int:
-    """Cancel a campaign's queued sends that have not started; the number cancelled."""
+    """Cancel a campaign's queued (or held) sends that were never tried; the number cancelled."""
     rows = session.exec(
         select(CampaignDelivery, Outbox)
         .join(Outbox, col(Outbox.id) == col(CampaignDelivery.outbox_id))
         .where(
             CampaignDelivery.campaign_id == campaign_id,
             CampaignDelivery.status == "pending",
-            Outbox.status == "pending",
+            col(Outbox.status).in_(("pending", "held")),
             Outbox.attempts == 0,
         )
         .with_for_update(skip_locked=True)
@@ -287,6 +319,13 @@ def cancel_pending(session: Session, *, campaign_id: int) -> int:
         row.reason = "Chiến dịch đã bị hủy trước khi gửi"
         session.add(box)
         session.add(row)
+    session.flush()
+    # What is left queued of it (the relay requests after withdrawn posts) goes too.
+    session.execute(
+        _queued(campaign_id, ("pending", "held"))
+        .where(col(Outbox.attempts) == 0)
+        .values(status="cancelled")
+    )
     return len(rows)
 
 

@@ -283,10 +283,12 @@ def change(
 ) -> Campaign:
     """pause, resume, cancel or approve."""
     campaign = load_for_change(session, campaign_id, actor)
+    # A campaign whose last occurrence has fired is "done" but may still be sending: it can be
+    # paused (its queued sends wait) or cancelled (they are withdrawn).
     allowed = {
-        "pause": ("scheduled",),
+        "pause": ("scheduled", "done"),
         "resume": ("paused",),
-        "cancel": ("scheduled", "paused", "pending_approval"),
+        "cancel": ("scheduled", "paused", "pending_approval", "done"),
         "approve": ("pending_approval",),
     }
     if action not in allowed:
@@ -296,18 +298,21 @@ def change(
     if campaign.status not in allowed[action]:
         raise CampaignError(409, f"cannot {action} a campaign that is {campaign.status}")
     cancelled_sends = 0
+    assert campaign.id is not None
     if action == "pause":
         campaign.status = "paused"
+        rows.hold_pending(session, campaign_id=campaign.id)
     elif action == "cancel":
         campaign.status = "cancelled"
         campaign.next_run_at = None
-        assert campaign.id is not None
         cancelled_sends = rows.cancel_pending(session, campaign_id=campaign.id)
     else:
         if action == "approve":
             campaign.approved_by = actor.name
             campaign.approved_at = now
         campaign.status = "scheduled" if campaign.next_run_at is not None else "done"
+        if action == "resume":
+            rows.release_held(session, campaign_id=campaign.id, now=now)
     campaign.updated_at = now
     session.add(campaign)
     audit_rows.audit(

@@ -92,7 +92,7 @@ class Outbox(SQLModel, table=True):
     send, and a sender delivers them; `idempotency_key` makes each decision send at most once.
 
     status: pending → sending → sent | failed | uncertain (→ pending or sent after reconciling)
-            | cancelled
+            | cancelled; a paused campaign's queued sends wait as held (→ pending on resume)
     """
 
     __tablename__ = "outbox"

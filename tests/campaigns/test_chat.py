@@ -145,6 +145,12 @@ def test_relay_confirmation_and_one_reminder(make: Make, org: Engine) -> None:
             d.status, d.sent_at = "sent", START
             s.add(d)
     later = START + timedelta(minutes=ctx.settings.relay_reminder_after_min + 1)
+    # A paused campaign sends no reminders.
+    with session_scope(org) as s:
+        s.exec(select(Campaign)).one().status = "paused"
+    assert service.remind_relays(org, now=later, ctx=ctx) == 0
+    with session_scope(org) as s:
+        s.exec(select(Campaign)).one().status = "done"
     assert service.remind_relays(org, now=later, ctx=ctx) == 3
     assert service.remind_relays(org, now=later + timedelta(hours=5), ctx=ctx) == 0  # once only
     panh.replies()

@@ -224,6 +224,40 @@ def test_pause_resume_cancel(org: Engine, ctx: Context) -> None:
     assert service.run_due(org, now=at, ctx=ctx) == 0
 
 
+def _outbox_statuses(engine: Engine, campaign_id: int) -> dict[str, int]:
+    """Statuses of the campaign's outbox rows: posts and relay requests."""
+    with read_scope(engine) as session:
+        found: dict[str, int] = {}
+        for box in session.exec(select(Outbox)).all():
+            if box.idempotency_key.startswith(f"camp:{campaign_id}:"):
+                found[box.status] = found.get(box.status, 0) + 1
+        return found
+
+
+def test_pause_holds_and_cancel_withdraws_sends_already_queued(org: Engine, ctx: Context) -> None:
+    """A campaign sent "now" is done at once but still sending: pause holds its queue,
+    resume releases it, cancel withdraws what was never tried."""
+    cid = create(org, Spec(text="Họp thôn tối nay", target_kinds=["group", "relay"]), ctx)
+    fired = service.run_due(org, now=MORNING, ctx=ctx)
+    relays = len([d for d in deliveries(org, cid) if d.target_kind == "relay"])
+    # each relay is the post and then the request to confirm it
+    queued = len([d for d in deliveries(org, cid) if d.status == "pending"]) + relays
+    assert fired > 0 and relays > 0
+    assert _outbox_statuses(org, cid) == {"pending": queued}
+    with session_scope(org) as session:
+        assert service.change(session, cid, "pause", ADMIN, now=MORNING).status == "paused"
+    assert _outbox_statuses(org, cid) == {"held": queued}
+    with session_scope(org) as session:
+        assert service.change(session, cid, "resume", ADMIN, now=MORNING).status == "done"
+    assert _outbox_statuses(org, cid) == {"pending": queued}
+    with session_scope(org) as session:
+        service.change(session, cid, "pause", ADMIN, now=MORNING)
+        service.change(session, cid, "cancel", ADMIN, now=MORNING)
+    assert _outbox_statuses(org, cid) == {"cancelled": queued}
+    reasons = {d.reason for d in deliveries(org, cid) if d.outbox_id is not None}
+    assert reasons == {"Chiến dịch đã bị hủy trước khi gửi"}
+
+
 def test_bad_input_is_refused_with_a_reason(org: Engine, ctx: Context) -> None:
     bad = [
         Spec(text="", target_kinds=["group"]),
