@@ -53,6 +53,8 @@ REPLY_SAMPLE: dict[str, Any] = {
     "time": "7 giờ 30",
     "first": "07:30 12/12/2026",
     "last": "15/12/2026",
+    "author": "Lò Văn Pánh",
+    "villages": "Bản Nà Lầy",
 }
 # "module:function" taking the content dir and returning problems; features add theirs.
 EXTRA_CHECKS: tuple[str, ...] = (

@@ -48,6 +48,9 @@ class CampaignInterceptor:
         if text.startswith(service.CONFIRM_PREFIX):
             self._confirm_relay(turn, text)
             return True
+        if text.startswith((service.APPROVE_PREFIX, service.REJECT_PREFIX)):
+            self._decide(turn, text)
+            return True
         in_wizard = state.flow_id == WIZARD and state.step_id is not None
         if not in_wizard and not text.startswith(PREFIX):
             words = normalize(text) if text and len(text) < 40 else ""
@@ -375,6 +378,35 @@ class CampaignInterceptor:
             turn.say(turn.texts.get("campaigns.cancel_refused", id=raw))
             return
         turn.say(turn.texts.get("campaigns.cancelled", id=raw))
+
+    # -- approval ------------------------------------------------------------------------------
+
+    def _decide(self, turn: Turn, text: str) -> None:
+        """A commune leader's "Duyệt" / "Không duyệt" on a campaign waiting for approval."""
+        assert turn.resident is not None
+        approve = text.startswith(service.APPROVE_PREFIX)
+        raw = text.removeprefix(service.APPROVE_PREFIX if approve else service.REJECT_PREFIX)
+        actor, _ = service.actor_for_member(turn.session, turn.resident.zalo_user_id)
+        if actor is None or not raw.isdigit():
+            turn.say(turn.texts.get("campaigns.not_allowed"))
+            return
+        if not actor.commune_wide:
+            turn.say(turn.texts.get("campaigns.approve_refused", id=raw))
+            return
+        ctx = service.Context(
+            settings=turn.services.settings, templates=self._templates(turn), texts=turn.texts
+        )
+        action = "approve" if approve else "cancel"
+        try:
+            campaign = service.load_for_change(turn.session, int(raw), actor)
+            if campaign.status != "pending_approval":
+                raise service.CampaignError(409, "not waiting for approval")
+            service.change(turn.session, int(raw), action, actor, now=turn.now, ctx=ctx)
+        except service.CampaignError:
+            turn.say(turn.texts.get("campaigns.approve_refused", id=raw))
+            return
+        turn.say(turn.texts.get("campaigns.approved" if approve else "campaigns.rejected", id=raw))
+        turn.log("campaign_approved" if approve else "campaign_rejected", value=raw)
 
     # -- relays ----------------------------------------------------------------------------------
 

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 TARGET_KINDS = ("group", "relay", "followers")
 CONFIRM_PREFIX = "#cr:"
+# Buttons a commune leader gets for a campaign waiting for approval.
+APPROVE_PREFIX = "#ca:"
+REJECT_PREFIX = "#cx:"
 # An occurrence fired within this long of its time is "on time"; later ones are "late".
 ON_TIME = timedelta(minutes=2)
 MAX_CATCH_UP = 1000
@@ -230,7 +233,77 @@ def create(session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Co
         target=f"campaign:{campaign.id}",
         detail={"title": title, "status": campaign.status, "villages": campaign.village_ids},
     )
+    if needs_approval:
+        _ask_approval(session, campaign, villages, actor, now=now, ctx=ctx)
     return campaign
+
+
+def _ask_approval(
+    session: Session,
+    campaign: Campaign,
+    villages: list[Village],
+    actor: Actor,
+    *,
+    now: datetime,
+    ctx: Context,
+) -> None:
+    """Each commune leader gets the campaign's preview with "Duyệt" / "Không duyệt" buttons."""
+    assert campaign.id is not None
+    texts = ctx.texts
+    first = villages[0] if villages else None
+    preview = render_for(
+        campaign,
+        ctx.templates,
+        commune=commune_name(session),
+        village=first.name if first is not None else commune_name(session),
+        day=now.astimezone(ctx.settings.tz).strftime("%d/%m/%Y"),
+    )
+    names = ", ".join(v.name for v in villages[:3]) + (
+        f" và {len(villages) - 3} thôn khác" if len(villages) > 3 else ""
+    )
+    author = actor.name
+    if actor.member_id is not None:
+        member = org.member_by_id(session, member_id=actor.member_id)
+        author = member.name if member is not None else author
+    reply = Reply(
+        texts.get(
+            "campaigns.approval_ask",
+            id=campaign.id,
+            title=campaign.title,
+            author=author,
+            villages=names,
+            when=sched.describe(campaign.next_run_at, ctx.settings.tz),
+            text=preview,
+        ),
+        buttons=(
+            Button(texts.get("campaigns.approve_button"), payload=f"{APPROVE_PREFIX}{campaign.id}"),
+            Button(texts.get("campaigns.reject_button"), payload=f"{REJECT_PREFIX}{campaign.id}"),
+        ),
+    )
+    hold = sched.quiet_until(
+        now,
+        start=ctx.settings.quiet_hours_start,
+        end=ctx.settings.quiet_hours_end,
+        tz=ctx.settings.tz,
+    )
+    for leader in org.commune_leaders(session):
+        key = f"camp-approval:{campaign.id}:{leader.id}"
+        _enqueue_reply(session, key, leader.zalo_user_id, reply, now, hold, ctx)
+
+
+def tell_author(
+    session: Session, campaign: Campaign, key: str, *, now: datetime, ctx: Context
+) -> None:
+    """Let the team member who created a campaign know it was approved or rejected."""
+    if campaign.created_by_member_id is None:
+        return
+    member = org.member_by_id(session, member_id=campaign.created_by_member_id)
+    if member is None:
+        return
+    reply = Reply(ctx.texts.get(key, id=campaign.id, title=campaign.title))
+    _enqueue_reply(
+        session, f"camp-decision:{campaign.id}", member.zalo_user_id, reply, now, None, ctx
+    )
 
 
 def _check_commune_groups(spec: Spec, actor: Actor) -> None:
@@ -279,10 +352,18 @@ def may_see(campaign: Campaign, actor: Actor) -> bool:
 
 
 def change(
-    session: Session, campaign_id: int, action: str, actor: Actor, *, now: datetime
+    session: Session,
+    campaign_id: int,
+    action: str,
+    actor: Actor,
+    *,
+    now: datetime,
+    ctx: Context | None = None,
 ) -> Campaign:
-    """pause, resume, cancel or approve."""
+    """pause, resume, cancel or approve. With `ctx`, the author of a campaign that waited for
+    approval is told when it is approved or rejected (cancelled by someone else)."""
     campaign = load_for_change(session, campaign_id, actor)
+    was = campaign.status
     # A campaign whose last occurrence has fired is "done" but may still be sending: it can be
     # paused (its queued sends wait) or cancelled (they are withdrawn).
     allowed = {
@@ -323,6 +404,11 @@ def change(
         target=f"campaign:{campaign.id}",
         detail={"cancelled_sends": cancelled_sends} if action == "cancel" else None,
     )
+    if ctx is not None and was == "pending_approval":
+        if action == "approve":
+            tell_author(session, campaign, "campaigns.approved_notice", now=now, ctx=ctx)
+        elif action == "cancel" and campaign.created_by_member_id != actor.member_id:
+            tell_author(session, campaign, "campaigns.rejected_notice", now=now, ctx=ctx)
     return campaign
 
 

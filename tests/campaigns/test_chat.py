@@ -193,3 +193,65 @@ def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> No
         "30 7 * * sat",
         False,
     )
+
+
+@pytest.fixture
+def approving(org: Engine, db_url: str) -> Make:
+    """Chats with CAMPAIGN_REQUIRES_APPROVAL on."""
+    from bot.config import Settings
+
+    services = Services.load(
+        Settings(database_url=db_url, campaign_requires_approval=True), commune_name="Xã Hòa An"
+    )
+    clock = FakeClock(START)
+
+    def make_chat(user_id: str) -> Chat:
+        return Chat(org, services, user_id=user_id, clock=clock)
+
+    return make_chat
+
+
+def _create_as_panh(make: Make) -> Chat:
+    panh = make(PANH)
+    panh.send("thông báo")
+    panh.press("Tự viết")
+    panh.send("Tối thứ Bảy họp bản về làm căn cước cho các cháu.")
+    panh.press("Tất cả thôn của tôi")
+    panh.press("Gửi ngay")
+    panh.press("Xác nhận gửi")
+    assert "sau khi lãnh đạo xã duyệt" in panh.said
+    return panh
+
+
+def test_commune_leader_approves_in_chat(approving: Make, org: Engine) -> None:
+    panh = _create_as_panh(approving)
+    [campaign] = campaigns(org)
+    assert campaign.status == "pending_approval"
+    lan = approving(LAN)
+    lan.replies()
+    assert "Lò Văn Pánh tạo thông báo" in lan.said and "họp bản về làm căn cước" in lan.said
+    assert lan.last_buttons == ["Duyệt", "Không duyệt"]
+    # The author cannot approve their own campaign.
+    panh.send(f"#ca:{campaign.id}")
+    assert "Không duyệt được thông báo số" in panh.said
+    lan.press("Duyệt")
+    assert f"Đã duyệt thông báo số {campaign.id}" in lan.said
+    assert campaigns(org)[0].status == "scheduled"
+    panh.replies()
+    assert "đã được lãnh đạo xã duyệt" in panh.said
+    lan.press("Duyệt")  # a second tap changes nothing
+    assert "Không duyệt được thông báo số" in lan.said
+    with read_scope(org) as s:
+        actions = [a.action for a in s.exec(select(AuditLog)).all()]
+    assert "campaign.approve" in actions
+
+
+def test_commune_leader_rejects_in_chat(approving: Make, org: Engine) -> None:
+    panh = _create_as_panh(approving)
+    lan = approving(LAN)
+    lan.replies()
+    lan.press("Không duyệt")
+    assert "Đã không duyệt thông báo số" in lan.said
+    assert campaigns(org)[0].status == "cancelled"
+    panh.replies()
+    assert "chưa được lãnh đạo xã duyệt nên sẽ không gửi" in panh.said

@@ -271,9 +271,12 @@ def _action(action: str) -> Any:
         runtime = _runtime(request)
 
         def work() -> Any:
+            ctx = context_for(runtime)
             with session_scope(runtime.engine) as session:
                 actor = actor_of(session, principal)
-                service.change(session, campaign_id, action, actor, now=runtime.clock.now())
+                service.change(
+                    session, campaign_id, action, actor, now=runtime.clock.now(), ctx=ctx
+                )
                 return _show(runtime, session, campaign_id, actor)
 
         return await _in_thread(work)
