@@ -354,3 +354,44 @@ def test_leader_wizard_over_the_webhook(app: Live) -> None:
         report = wait_report(http, 1, lambda r: len(r["deliveries"]) == 1)
         assert report["deliveries"][0]["recipient"] == "1a2b3c4d5e6f70810001"
         assert report["campaign"]["created_by"] == "member:2"
+
+
+def test_org_is_edited_through_the_admin_api(app: Live) -> None:
+    import yaml
+
+    from bot.config import Settings
+
+    demo = yaml.safe_load(
+        (Settings().content_dir / "demo" / "org.yaml").read_text(encoding="utf-8")
+    )
+    demo["villages"][0]["households"] = 330
+    demo["villages"][0]["groups"][0]["oa_managed"] = False
+    with app.client() as http:
+        official = make_token(app, "official", [])
+        assert http.put("/admin/org", headers=official, json=demo).status_code == 403
+        done = http.put("/admin/org", headers=ADMIN, json=demo)
+        assert done.status_code == 200, done.text
+        assert done.json()["villages_updated"] == 4 and done.json()["members"] == 5
+        villages = http.get("/admin/org", headers=ADMIN).json()["villages"]
+        east = next(v for v in villages if v["code"] == "thon-dong")
+        assert east["households"] == 330 and east["groups"][0]["oa_managed"] is False
+        broken = {
+            **demo,
+            "groups": [{"group_id": "1a2b3c4d5e6f70810001", "name": "Trùng mã nhóm"}],
+            "team": [
+                *demo["team"],
+                {
+                    "zalo_user_id": "7000000000000000009",
+                    "name": "Ngoài xã",
+                    "role": "village_leader",
+                    "villages": ["thon-khac"],
+                },
+            ],
+        }
+        refused = http.put("/admin/org", headers=ADMIN, json=broken)
+        assert refused.status_code == 422
+        detail = str(refused.json()["detail"])
+        assert "group id '1a2b3c4d5e6f70810001' appears more than once" in detail
+        assert "refers to unknown village 'thon-khac'" in detail
+        # nothing was changed by the refused body
+        assert len(http.get("/admin/org", headers=ADMIN).json()["commune_groups"]) == 1

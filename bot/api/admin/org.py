@@ -1,6 +1,9 @@
-"""GET /admin/org: the commune's villages, their Zalo groups (OA-managed or relayed) and the
-team, as campaigns see them. Read-only (edit with `bot org import`); scoped tokens see their
-villages only."""
+"""The commune's organisation as campaigns see it: villages, their Zalo groups (OA-managed or
+relayed) and the team.
+
+GET /admin/org reads it (scoped tokens see their villages only); PUT /admin/org replaces it
+with a body in the shape of the org file (`bot org import`, `bot/content/demo/org.yaml`),
+admin tokens only, validated with a reason for each problem and audit-logged."""
 
 from __future__ import annotations
 
@@ -9,10 +12,12 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
-from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, bearer_scheme
+from bot.api.admin.auth import ADMIN_RESPONSES, AdminOnly, AnyRole, bearer_scheme
+from bot.org import OrgFile, org_rows
 from bot.runtime import Runtime
-from db import org as org_rows
-from db.session import read_scope
+from db import admin as audit_rows
+from db import org as org_db
+from db.session import read_scope, session_scope
 
 router = APIRouter(
     prefix="/admin",
@@ -28,8 +33,8 @@ async def read_org(request: Request, principal: AnyRole) -> Any:
 
     def work() -> dict[str, Any]:
         with read_scope(runtime.engine) as session:
-            villages = [v for v in org_rows.villages(session) if principal.may_see(v.id)]
-            groups = org_rows.groups(session)
+            villages = [v for v in org_db.villages(session) if principal.may_see(v.id)]
+            groups = org_db.groups(session)
             out = []
             for village in villages:
                 assert village.id is not None
@@ -46,11 +51,11 @@ async def read_org(request: Request, principal: AnyRole) -> Any:
                         ],
                         "team": [
                             {"name": m.name, "role": m.role}
-                            for m in org_rows.members_of_village(session, village_id=village.id)
+                            for m in org_db.members_of_village(session, village_id=village.id)
                         ],
                     }
                 )
-            commune = org_rows.commune(session)
+            commune = org_db.commune(session)
             result: dict[str, Any] = {
                 "commune": commune.name if commune is not None else None,
                 "villages": out,
@@ -62,8 +67,39 @@ async def read_org(request: Request, principal: AnyRole) -> Any:
                     if g.village_id is None
                 ]
                 result["commune_leaders"] = [
-                    {"name": m.name} for m in org_rows.commune_leaders(session)
+                    {"name": m.name} for m in org_db.commune_leaders(session)
                 ]
             return result
+
+    return await anyio.to_thread.run_sync(work)
+
+
+@router.put(
+    "/org",
+    summary="Replace the organisation (the org file's shape; admin only)",
+    responses={422: {"description": "The organisation has problems; each is listed"}},
+)
+async def replace_org(request: Request, body: OrgFile, principal: AdminOnly) -> Any:
+    runtime: Runtime = request.app.state.runtime
+
+    def work() -> dict[str, Any]:
+        with session_scope(runtime.engine) as session:
+            result = org_db.apply_org(session, **org_rows(body))
+            summary = {
+                "villages_added": result.villages_added,
+                "villages_updated": result.villages_updated,
+                "villages_kept": result.villages_kept,
+                "groups": result.groups,
+                "members": result.members,
+            }
+            audit_rows.audit(
+                session,
+                actor=principal.actor,
+                action="org.replace",
+                now=runtime.clock.now(),
+                target="org",
+                detail=summary,
+            )
+            return summary
 
     return await anyio.to_thread.run_sync(work)
