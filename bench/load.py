@@ -141,6 +141,25 @@ def signed_text_event(
     return body, headers
 
 
+def _raw_request(path: str, host: str, port: int, body: bytes, headers: dict[str, str]) -> bytes:
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{head}Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, data: bytes) -> int:
+    """Send one request on a keep-alive connection; the response's status code."""
+    writer.write(data)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return int(head.split(b" ", 2)[1])
+
+
 async def post_at_rate(
     base_url: str,
     path: str,
@@ -151,34 +170,55 @@ async def post_at_rate(
     start_n: int,
     text: str = "xin chào",
 ) -> tuple[list[float], int]:
-    """Post signed events at `rate` per second for `seconds`; (latencies, non-200 count)."""
+    """Post signed events at `rate` per second for `seconds`, on a pool of keep-alive
+    connections (a new one when all are busy); (latencies, errors: non-200 or broken)."""
+    url = httpx.URL(base_url)
+    host, port = url.host, url.port or 80
+    total = int(rate * seconds)
+    requests = [
+        _raw_request(
+            path, host, port, *signed_text_event(f"9{(i % users):018d}", start_n + i, text)
+        )
+        for i in range(total)
+    ]
     latencies: list[float] = []
     errors = 0
-    total = int(rate * seconds)
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits) as client:
-        payloads = [
-            signed_text_event(f"9{(i % users):018d}", start_n + i, text) for i in range(total)
-        ]
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    opened: list[asyncio.StreamWriter] = []
+    kinds: dict[str, int] = {}
 
-        async def one(i: int) -> None:
-            nonlocal errors
-            body, headers = payloads[i]
-            started = time.perf_counter()
-            response = await client.post(path, content=body, headers=headers)
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                errors += 1
+    async def one(i: int) -> None:
+        nonlocal errors
+        started = time.perf_counter()
+        try:
+            if idle:
+                reader, writer = idle.pop()
+            else:
+                reader, writer = await asyncio.open_connection(host, port)
+                opened.append(writer)
+            status = await _exchange(reader, writer, requests[i])
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            errors += 1
+            kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
+            return
+        latencies.append(time.perf_counter() - started)
+        idle.append((reader, writer))
+        if status != 200:
+            errors += 1
+            kinds[f"HTTP {status}"] = kinds.get(f"HTTP {status}", 0) + 1
 
-        tasks = []
-        begin = time.perf_counter()
-        for i in range(total):
-            target = begin + i / rate
-            delay = target - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
+    tasks = []
+    begin = time.perf_counter()
+    for i in range(total):
+        delay = begin + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    for writer in opened:
+        writer.close()
+    if kinds:
+        print(f"  ({path}: errors {kinds})", flush=True)
     return latencies, errors
 
 
@@ -207,14 +247,7 @@ async def post_flat_out(
         body, headers = signed_text_event(
             f"8{(i % users):018d}", start_n + i, "menu", app_id=app_id, oa_secret_key=oa_secret_key
         )
-        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        requests.append(
-            (
-                f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{head}"
-                f"Content-Length: {len(body)}\r\n\r\n"
-            ).encode()
-            + body
-        )
+        requests.append(_raw_request(path, host, port, body, headers))
     latencies: list[float] = []
     errors = 0
     queue: asyncio.Queue[bytes] = asyncio.Queue()
@@ -228,14 +261,7 @@ async def post_flat_out(
             while not queue.empty():
                 request = queue.get_nowait()
                 started = time.perf_counter()
-                writer.write(request)
-                head = await reader.readuntil(b"\r\n\r\n")
-                status = int(head.split(b" ", 2)[1])
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                await reader.readexactly(length)
+                status = await _exchange(reader, writer, request)
                 latencies.append(time.perf_counter() - started)
                 if status != 200:
                     errors += 1
