@@ -40,10 +40,9 @@ from bot.flows.store import FlowState, SqlStore
 from bot.replies import Button, Reply
 from bot.services import MENU_PAYLOAD
 from bot.texts import Texts
-from bot.turn import PRIORITY, Turn
+from bot.turn import Turn, queue_reply
 from bot.zalo.events import UserMessageEvent
-from bot.zalo.messages import fingerprint, to_user_messages
-from db import eventlog, org, outbox, residents
+from db import eventlog, org, residents
 from db import handoff as tickets
 from db.models import HandoffTicket, Resident, TeamMember
 from db.session import session_scope
@@ -613,18 +612,15 @@ class HandoffInterceptor:
 def _enqueue(
     session: Session, *, key: str, recipient: str, reply: Reply, now: datetime, settings: Settings
 ) -> None:
-    bodies = to_user_messages(reply, image_url=settings.zalo_menu_image_url)
-    for i, body in enumerate(bodies):
-        outbox.enqueue(
-            session,
-            idempotency_key=key if i == 0 else f"{key}:{i}",
-            recipient=recipient,
-            message=body,
-            fingerprint=fingerprint(body),
-            now=now,
-            kind="notify",
-            priority=PRIORITY["notify"],
-        )
+    queue_reply(
+        session,
+        key=key,
+        recipient=recipient,
+        reply=reply,
+        now=now,
+        kind="notify",
+        image_url=settings.zalo_menu_image_url,
+    )
 
 
 def escalate_due(

@@ -7,7 +7,6 @@ creates and sends nothing twice.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -405,46 +404,22 @@ def village_counts(
     Returns rows `{"campaign_id", "title", "village_id", "sent", "failed", "skipped",
     "pending", "relay_confirmed"}` ordered by campaign then village.
     """
-    query = (
-        sa_select(
-            col(CampaignDelivery.campaign_id),
-            col(CampaignDelivery.village_id),
-            col(CampaignDelivery.status),
-            func.count(),
-            func.count(col(CampaignDelivery.relay_confirmed_at)),
-        )
-        .where(col(CampaignDelivery.created_at) >= start, col(CampaignDelivery.created_at) < end)
-        .group_by(
-            col(CampaignDelivery.campaign_id),
-            col(CampaignDelivery.village_id),
-            col(CampaignDelivery.status),
-        )
-    )
-    if village_ids is not None:
-        query = query.where(col(CampaignDelivery.village_id).in_(village_ids))
-    table: dict[tuple[int, int | None], dict[str, Any]] = defaultdict(dict)
-    for campaign_id, village_id, status, n, confirmed in session.execute(query).all():
-        row = table[(campaign_id, village_id)]
-        if not row:
-            row.update(
-                campaign_id=campaign_id,
-                village_id=village_id,
+    table: dict[tuple[int, int | None], dict[str, Any]] = {}
+    for found in delivery_counts(session, start=start, end=end, village_ids=village_ids):
+        key = (found["campaign_id"], found["village_id"])
+        row = table.get(key)
+        if row is None:
+            row = table[key] = {
+                "campaign_id": found["campaign_id"],
+                "village_id": found["village_id"],
                 **dict.fromkeys((*DELIVERY_STATES, "relay_confirmed"), 0),
-            )
-        row[status] = row.get(status, 0) + int(n)
-        row["relay_confirmed"] += int(confirmed)
-    titles = {
-        c.id: c.title
-        for c in session.exec(
-            select(Campaign).where(col(Campaign.id).in_({k[0] for k in table}))
-        ).all()
-    }
-    out = []
-    for key in sorted(table, key=lambda k: (k[0], k[1] if k[1] is not None else -1)):
-        row = table[key]
-        row["title"] = titles.get(key[0], "")
-        out.append(row)
-    return out
+                "title": found["title"],
+            }
+        row[found["status"]] = row.get(found["status"], 0) + found["n"]
+        row["relay_confirmed"] += found["relay_confirmed"]
+    return [
+        table[key] for key in sorted(table, key=lambda k: (k[0], k[1] if k[1] is not None else -1))
+    ]
 
 
 def delivery_counts(

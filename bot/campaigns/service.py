@@ -30,9 +30,9 @@ from bot.campaigns.content import CampaignTemplate
 from bot.config import Settings
 from bot.replies import Button, Reply
 from bot.texts import Texts
-from bot.turn import PRIORITY
+from bot.turn import PRIORITY, queue_reply
 from bot.zalo.errors import WINDOW_CODES, reason
-from bot.zalo.messages import MAX_TEXT, fingerprint, to_user_messages
+from bot.zalo.messages import MAX_TEXT, fingerprint
 from db import admin as audit_rows
 from db import campaigns as rows
 from db import org, outbox
@@ -188,9 +188,11 @@ def _check_spec(session: Session, spec: Spec, ctx: Context, villages: list[Villa
     return (spec.text or "").strip().splitlines()[0][:80]
 
 
-def create(session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Context) -> Campaign:
-    if not actor.can_create:
-        raise CampaignError(403, "this role may not create campaigns")
+def _checked(
+    session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Context
+) -> tuple[list[Village], str, sched.Schedule]:
+    """What creating and editing share: the villages within scope, the title, and the
+    schedule ("now" pinned to `now`), or a CampaignError with the reason."""
     villages = _villages(session, spec, actor)
     title = _check_spec(session, spec, ctx, villages)
     _check_commune_groups(spec, actor)
@@ -201,6 +203,13 @@ def create(session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Co
         sched.validate(schedule, now=now, tz=ctx.settings.tz)
     except sched.ScheduleError as exc:
         raise CampaignError(400, str(exc)) from None
+    return villages, title, schedule
+
+
+def create(session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Context) -> Campaign:
+    if not actor.can_create:
+        raise CampaignError(403, "this role may not create campaigns")
+    villages, title, schedule = _checked(session, spec, actor, now=now, ctx=ctx)
     needs_approval = ctx.settings.campaign_requires_approval and not actor.commune_wide
     campaign = Campaign(
         title=title,
@@ -250,12 +259,12 @@ def _ask_approval(
     """Each commune leader gets the campaign's preview with "Duyệt" / "Không duyệt" buttons."""
     assert campaign.id is not None
     texts = ctx.texts
-    first = villages[0] if villages else None
+    commune = commune_name(session)
     preview = render_for(
         campaign,
         ctx.templates,
-        commune=commune_name(session),
-        village=first.name if first is not None else commune_name(session),
+        commune=commune,
+        village=villages[0].name if villages else commune,
         day=now.astimezone(ctx.settings.tz).strftime("%d/%m/%Y"),
     )
     names = ", ".join(v.name for v in villages[:3]) + (
@@ -448,16 +457,7 @@ def edit(
         raise CampaignError(409, f"cannot edit a campaign that is {campaign.status}")
     if rows.occurrences(session, campaign_id=campaign.id):
         raise CampaignError(409, "this campaign has started; cancel it and create a new one")
-    villages = _villages(session, spec, actor)
-    title = _check_spec(session, spec, ctx, villages)
-    _check_commune_groups(spec, actor)
-    schedule = spec.schedule
-    if schedule.kind == "now":
-        schedule = replace(schedule, run_at=now)
-    try:
-        sched.validate(schedule, now=now, tz=ctx.settings.tz)
-    except sched.ScheduleError as exc:
-        raise CampaignError(400, str(exc)) from None
+    villages, title, schedule = _checked(session, spec, actor, now=now, ctx=ctx)
     campaign.commune_groups = spec.commune_groups
     campaign.title = title
     campaign.template_id = spec.template_id or None
@@ -752,18 +752,16 @@ def _enqueue_reply(
     hold: datetime | None,
     ctx: Context,
 ) -> None:
-    for i, body in enumerate(to_user_messages(reply, image_url=ctx.settings.zalo_menu_image_url)):
-        outbox.enqueue(
-            session,
-            idempotency_key=key if i == 0 else f"{key}:{i}",
-            recipient=recipient,
-            message=body,
-            fingerprint=fingerprint(body),
-            now=now,
-            kind="relay",
-            priority=PRIORITY["relay"],
-            not_before=hold,
-        )
+    queue_reply(
+        session,
+        key=key,
+        recipient=recipient,
+        reply=reply,
+        now=now,
+        kind="relay",
+        image_url=ctx.settings.zalo_menu_image_url,
+        not_before=hold,
+    )
 
 
 # -- after sending ------------------------------------------------------------------------------
