@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import os
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,12 +38,91 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # Writers take the write lock when their transaction starts: no lock upgrades, so no
-    # "database is locked" between a reader that later writes and another writer.
-    # Read-only work uses `reader(engine)`, whose transactions begin DEFERRED.
-    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+class WriterTurnstile:
+    """Writers to one SQLite file queue in the kernel, not in SQLite's busy handler, and
+    writers marked `priority` (the webhook storing events) go first.
+
+    SQLite makes a writer that finds the database locked sleep and retry (1, 2, 5 … 100 ms),
+    so a process that writes in quick succession (the event processor) starves one that
+    writes now and then (the webhook): the gaps between the first one's transactions are
+    shorter than the second one's sleeps. Here each connection takes an exclusive `flock` on
+    a file beside the database before BEGIN IMMEDIATE, and gives it back when it returns to
+    the pool, so a waiting writer (in this process or another) is woken the moment the lock
+    is free. A priority writer holds a shared lock on a second file (the gate) while it waits
+    and writes; any other writer first waits until it can lock the gate exclusively (no
+    priority writer waiting), and only one of them per process queues at a time, so a
+    priority writer waits for at most the transaction under way and one more.
+    SQLite's own locking is unchanged underneath, so tools that skip this stay safe.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.path = f"{database}.writers"
+        self.gate_path = f"{database}.writers-gate"
+        self._holders: dict[int, int] = {}  # thread id → the fd it holds the lock with
+        # One other (not priority) writer of this process at a time waits for or holds the
+        # lock, so a priority writer never queues behind a crowd of them.
+        self._one_other = threading.Lock()
+
+    def connect(self, _dbapi_conn: Any, record: Any) -> None:
+        record.info["turnstile_fd"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        record.info["turnstile_gate"] = os.open(self.gate_path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def close(self, dbapi_conn: Any, record: Any) -> None:
+        self.release(dbapi_conn, record)
+        for key in ("turnstile_fd", "turnstile_gate"):
+            fd = record.info.pop(key, None)
+            if fd is not None:
+                os.close(fd)
+
+    def acquire(self, conn: Any, *, priority: bool) -> None:
+        info = conn.connection.info
+        fd, gate = info.get("turnstile_fd"), info.get("turnstile_gate")
+        if fd is None or gate is None or "turnstile_holder" in info:
+            return
+        thread = threading.get_ident()
+        if self._holders.get(thread, fd) != fd:
+            # This thread would wait for itself: a write transaction inside another one.
+            msg = "a write transaction was opened inside another one on the same database"
+            raise RuntimeError(msg)
+        # flock and Lock.acquire wait without holding the GIL.
+        if priority:
+            fcntl.flock(gate, fcntl.LOCK_SH)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            self._one_other.acquire()
+            try:
+                fcntl.flock(gate, fcntl.LOCK_EX)  # wait while a priority writer waits
+                fcntl.flock(gate, fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._one_other.release()
+                raise
+            info["turnstile_other"] = True
+        info["turnstile_holder"] = thread
+        self._holders[thread] = fd
+
+    def release(self, _dbapi_conn: Any, record: Any) -> None:
+        thread = record.info.pop("turnstile_holder", None)
+        if thread is not None:
+            fcntl.flock(record.info["turnstile_fd"], fcntl.LOCK_UN)
+            fcntl.flock(record.info["turnstile_gate"], fcntl.LOCK_UN)
+            self._holders.pop(thread, None)
+            if record.info.pop("turnstile_other", False):
+                self._one_other.release()
+
+
+def _sqlite_begin(turnstile: WriterTurnstile) -> Callable[[Any], None]:
+    def begin(conn: Any) -> None:
+        # Writers take the write lock when their transaction starts: no lock upgrades, so no
+        # "database is locked" between a reader that later writes and another writer.
+        # Read-only work uses `reader(engine)`, whose transactions begin DEFERRED.
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        if mode == "IMMEDIATE":
+            priority = conn.get_execution_options().get("sqlite_writer") == "priority"
+            turnstile.acquire(conn, priority=priority)
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return begin
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
@@ -56,8 +138,12 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10}
         )
+        turnstile = WriterTurnstile(database)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "connect", turnstile.connect)
+        event.listen(engine, "close", turnstile.close)
+        event.listen(engine, "checkin", turnstile.release)
+        event.listen(engine, "begin", _sqlite_begin(turnstile))
         return engine
     return create_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
@@ -74,6 +160,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def priority_writer(engine: Engine) -> Engine:
+    """The same engine for writes that must not wait behind busy ones (storing webhook
+    events): on SQLite they go ahead of the other writers queued (see `WriterTurnstile`)."""
+    return engine.execution_options(sqlite_writer="priority")
 
 
 def reader(engine: Engine) -> Engine:
