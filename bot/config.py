@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     # Conversations
     flow_idle_timeout_min: int = 30
     processor_max_attempts: int = 3
+    # Web workers process the events they store (one process does everything). Off: they
+    # only store and acknowledge, and `bot worker` processes do the rest (see README, scale).
+    web_processes_events: bool = True
+    # How often a `bot worker` looks for newly stored events, and its CPU priority (nice):
+    # acknowledging Zalo within 2 s matters more than replying a few ms sooner.
+    worker_poll_s: float = Field(default=0.1, gt=0)
+    worker_nice: int = Field(default=10, ge=0, le=19)
 
     # Content and data files
     content_dir: Path = PACKAGE_DIR / "content"

@@ -56,7 +56,9 @@ def create_app(
             if sim_app is not None:
                 await stack.enter_async_context(sim_app.router.lifespan_context(sim_app))
                 await anyio.to_thread.run_sync(seed_simulator, sim_app, engine)
-            runtime.start_background()
+            # Without event processing here, `bot worker` processes also send the outbox.
+            processes = settings.web_processes_events
+            runtime.start_background(send=processes, sweep=processes)
             if settings.run_scheduler_in_app:
                 runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
                 runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")

@@ -1,8 +1,9 @@
 """The long-lived parts of a running bot process, built from `Settings` and started together.
 
-The web app (`bot serve`) and the scheduler process (`bot scheduler`) both build a
-`Runtime`; what each runs differs: web workers store and process events and send their
-replies; the scheduler sends everything else, refreshes tokens and runs campaigns.
+The web app (`bot serve`), the event workers (`bot worker`) and the scheduler process
+(`bot scheduler`) all build a `Runtime`; what each runs differs: web workers store events
+and, unless WEB_PROCESSES_EVENTS is off, process them and send the replies; event workers
+process and reply; the scheduler sends everything else, refreshes tokens and runs campaigns.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +19,14 @@ from typing import Any
 import anyio.to_thread
 import httpx
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.campaigns.chat import CampaignInterceptor
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.dispatcher import Dispatcher, Interceptor
+from bot.dispatcher import Dispatcher, Interceptor, record_inline
 from bot.handoff import HandoffInterceptor
+from bot.inbound import InboundWriter
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.processor import EventProcessor
@@ -64,6 +68,7 @@ class Runtime:
     zalo: ZaloClient
     tokens: TokenManager
     processor: EventProcessor
+    inbound: InboundWriter
     sender: OutboxSender
     mac_formulas: list[MacFormula]
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -150,6 +155,7 @@ class Runtime:
             zalo=zalo,
             tokens=tokens,
             processor=processor,
+            inbound=InboundWriter(engine=engine, clock=clock, record_inline=record_inline),
             sender=sender,
             mac_formulas=formulas,
         )
@@ -158,6 +164,12 @@ class Runtime:
         if name not in self._mac_variants_seen:
             self._mac_variants_seen.add(name)
             log.warning("webhook MAC matched the '%s' variant, not the documented one", name)
+
+    def event_stored(self, subject_id: str) -> None:
+        """The webhook stored a new event of `subject_id`: process it here, unless web workers
+        leave processing to `bot worker` processes (WEB_PROCESSES_EVENTS=false)."""
+        if self.settings.web_processes_events:
+            self.processor.kick(subject_id)
 
     # -- background work ---------------------------------------------------------------------
 
@@ -204,10 +216,47 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        await self.inbound.close()
         await self.processor.close()
         await self.sender.stop()
         await self.http.aclose()
         self.engine.dispose()
+
+
+def commune_name_of(settings: Settings) -> str:
+    """The commune's name as stored (for texts that name it), read with a short-lived engine."""
+    from db import org
+    from db.session import read_scope
+
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        with read_scope(engine) as session:
+            row = org.commune(session)
+            return row.name if row is not None else "xã"
+    except SQLAlchemyError:  # not migrated yet: the caller's migration check says so
+        return "xã"
+    finally:
+        engine.dispose()
+
+
+async def start_process(settings: Settings) -> tuple[Runtime, asyncio.Event] | None:
+    """For the processes apart from the web app (`bot worker`, `bot scheduler`): a runtime
+    whose texts name the commune, and an event set on SIGINT/SIGTERM; None, logged, when the
+    database's migrations are not current."""
+    from db.migrate import is_current
+
+    commune = await anyio.to_thread.run_sync(commune_name_of, settings)
+    runtime = Runtime.build(settings, services=Services.load(settings, commune_name=commune))
+    if not is_current(runtime.engine):
+        log.error("database migrations are not current: run `bot db upgrade` first")
+        await runtime.aclose()
+        return None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return runtime, stop
 
 
 async def demo_authorize(zalo: ZaloClient, settings: Settings) -> TokenPair:

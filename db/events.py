@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Connection, func, text, update
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, col, select
 
 from db.models import InboundEvent
@@ -43,6 +45,57 @@ def store(
     return new_id
 
 
+def store_many(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Store many events (each row as for `store`) in one statement; {dedupe_key: id} of those
+    that are new. Rows whose `dedupe_key` was stored before are skipped. On a bare connection:
+    the webhook's hot path skips the ORM."""
+    if not rows:
+        return {}
+    if conn.dialect.name == "postgresql":
+        return _store_many_postgres(conn, rows)
+    table = table_of(InboundEvent)
+    stmt = (
+        sqlite.insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
+        .returning(table.c.dedupe_key, table.c.id)
+    )
+    result = conn.execute(stmt, rows)
+    return {key: int(new_id) for key, new_id in result.all()}
+
+
+# One statement whatever the batch size: a column of values per parameter (arrays), so
+# PostgreSQL parses and plans it once, instead of a VALUES list as long as the batch.
+_UNNEST_INSERT = text(
+    "INSERT INTO inbound_event (dedupe_key, event_name, subject_id, msg_id, "
+    "zalo_timestamp_ms, payload, redacted, status, attempts, received_at) "
+    "SELECT k, n, s, m, t, p::jsonb, r, st, 0, :now FROM unnest("
+    "CAST(:k AS varchar[]), CAST(:n AS varchar[]), CAST(:s AS varchar[]), "
+    "CAST(:m AS varchar[]), CAST(:t AS bigint[]), CAST(:p AS text[]), "
+    "CAST(:r AS varchar[]), CAST(:st AS varchar[])) AS u(k, n, s, m, t, p, r, st) "
+    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key, id"
+)
+
+
+def _store_many_postgres(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
+    received = {row["received_at"] for row in rows}
+    if len(received) != 1:
+        msg = "store_many stores one batch: every row has the same received_at"
+        raise ValueError(msg)
+    params = {
+        "k": [row["dedupe_key"] for row in rows],
+        "n": [row["event_name"] for row in rows],
+        "s": [row["subject_id"] for row in rows],
+        "m": [row["msg_id"] for row in rows],
+        "t": [row["zalo_timestamp_ms"] for row in rows],
+        "p": [json.dumps(row["payload"], ensure_ascii=False) for row in rows],
+        "r": [row["redacted"] for row in rows],
+        "st": [row["status"] for row in rows],
+        "now": received.pop(),
+    }
+    result = conn.execute(_UNNEST_INSERT, params)
+    return {key: int(new_id) for key, new_id in result.all()}
+
+
 def next_pending(session: Session, *, subject_id: str) -> InboundEvent | None:
     """The oldest unprocessed event of `subject_id` (by Zalo's timestamp, then arrival)."""
     return session.exec(
@@ -65,6 +118,27 @@ def mark_done_by_id(session: Session, *, event_id: int, now: datetime) -> None:
         .where(col(InboundEvent.id) == event_id)
         .values(status="done", processed_at=now)
     )
+
+
+def mark_done_by_ids(conn: Connection, *, event_ids: list[int], now: datetime) -> None:
+    if event_ids:
+        conn.execute(
+            update(InboundEvent)
+            .where(col(InboundEvent.id).in_(event_ids))
+            .values(status="done", processed_at=now)
+        )
+
+
+def pending_after(session: Session, *, after_id: int, limit: int = 1000) -> list[tuple[int, str]]:
+    """(id, subject) of pending events stored after `after_id`, oldest first: how a worker
+    apart from the web app finds new work without scanning the backlog."""
+    rows = session.exec(
+        select(InboundEvent.id, InboundEvent.subject_id)
+        .where(col(InboundEvent.id) > after_id, InboundEvent.status == "pending")
+        .order_by(col(InboundEvent.id))
+        .limit(limit)
+    ).all()
+    return [(int(i), s) for i, s in rows if i is not None]
 
 
 def record_failure(

@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 
 from bot.config import Settings
 from bot.handoff import escalation_job
 from bot.outbox import owner_id
-from bot.runtime import Runtime
-from bot.services import Services
-from db.migrate import is_current
+from bot.runtime import start_process
 from scheduler.campaigns import CampaignScheduler
 from scheduler.leader import Leadership
 
@@ -21,16 +18,11 @@ log = logging.getLogger(__name__)
 
 
 async def run(settings: Settings) -> int:
-    runtime = Runtime.build(settings, services=Services.load(settings))
-    if not is_current(runtime.engine):
-        log.error("database migrations are not current: run `bot db upgrade` first")
-        await runtime.aclose()
+    # The scheduler also processes events left pending (the sweeper): its texts name the commune.
+    started = await start_process(settings)
+    if started is None:
         return 2
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    runtime, stop = started
     leader = Leadership(
         engine=runtime.engine,
         clock=runtime.clock,

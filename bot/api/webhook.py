@@ -1,9 +1,11 @@
 """POST /webhook/zalo: verify, validate, store, acknowledge. Nothing else happens here.
 
 The MAC is checked over the exact bytes received. The event is stored (with secrets
-redacted) before the 200 is sent, so an acknowledged event is never lost; processing runs
-after the answer, so Zalo's 2-second limit holds however slow sending is. A redelivery of
-an event already stored is acknowledged and ignored.
+redacted) before the 200 is sent, so an acknowledged event is never lost; events arriving
+together share one commit (`bot.inbound`). Processing runs after the answer (in this
+process, or in `bot worker` processes when WEB_PROCESSES_EVENTS is off), so Zalo's 2-second
+limit holds however slow replying is. A redelivery of an event already stored is
+acknowledged and ignored.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import logging
 import time
 from typing import Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
-from bot.dispatcher import record_inline
+from bot.inbound import Incoming
 from bot.runtime import Runtime
 from bot.text.privacy import redact
 from bot.zalo.events import (
@@ -30,8 +31,6 @@ from bot.zalo.events import (
     parse_event,
 )
 from bot.zalo.signature import HEADER, verify
-from db import events as event_rows
-from db.session import session_scope
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +83,7 @@ def _redacted_payload(event: ZaloEvent, obj: dict[str, Any]) -> tuple[dict[str, 
         401: {"description": "Missing or wrong signature"},
         413: {"description": "Body over the size limit"},
         415: {"description": "Not JSON"},
+        503: {"description": "Could not be stored; Zalo delivers it again"},
     },
 )
 async def receive_zalo_event(request: Request) -> JSONResponse:
@@ -130,37 +130,23 @@ async def receive_zalo_event(request: Request) -> JSONResponse:
     status = "ignored" if isinstance(event, _IGNORED) else "pending"
     if isinstance(event, UnknownEvent):
         log.info("unknown Zalo event %r stored and acknowledged", event.event_name)
-
-    def store() -> tuple[int | None, bool]:
-        now = runtime.clock.now()
-        with session_scope(runtime.engine) as session:
-            new_id = event_rows.store(
-                session,
-                dedupe_key=event.dedupe_key,
-                event_name=event.event_name,
-                subject_id=event.subject_id,
-                msg_id=event.msg_id,
-                zalo_timestamp_ms=event.timestamp_ms,
-                payload=payload,
-                redacted=redacted,
-                status=status,
-                now=now,
-            )
-            handled = new_id is not None and status == "pending"
-            handled = handled and record_inline(session, event, now)
-            if handled and new_id is not None:
-                event_rows.mark_done_by_id(session, event_id=new_id, now=now)
-            return new_id, handled
-
-    new_id, handled = await anyio.to_thread.run_sync(store)
-    if new_id is None:
+    try:
+        stored = await runtime.inbound.store(
+            Incoming(event=event, payload=payload, redacted=redacted, status=status)
+        )
+    except Exception:
+        log.exception("could not store event %s", event.dedupe_key)
+        metrics.webhook_rejected.labels(reason="store_failed").inc()
+        # Not acknowledged, so Zalo delivers it again; nothing is lost.
+        return _problem(503, "the event could not be stored; deliver it again")
+    if stored.new_id is None:
         metrics.duplicates.inc()
     else:
         metrics.events_received.labels(event=event.event_name).inc()
-        if status == "pending" and not handled:
-            runtime.processor.kick(event.subject_id)
+        if stored.needs_processing and status == "pending":
+            runtime.event_stored(event.subject_id)
     metrics.webhook_latency.observe(time.perf_counter() - started)
-    return JSONResponse({"error": 0, "duplicate": new_id is None})
+    return JSONResponse({"error": 0, "duplicate": stored.new_id is None})
 
 
 baseline_router = APIRouter(include_in_schema=False)

@@ -1,4 +1,4 @@
-"""Core sub-commands: serve, scheduler, chat, db, content, flows, org, zalo."""
+"""Core sub-commands: serve, scheduler, worker, chat, db, content, flows, org, zalo."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("scheduler", help="run the scheduler process (outbox, tokens, campaigns)")
     p.set_defaults(func=cmd_scheduler)
+
+    p = sub.add_parser(
+        "worker", help="process stored events and send replies, apart from the web app"
+    )
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("chat", help="chat as a resident through the simulator")
     p.add_argument("--user", default="Bác Ba", help="display name of the resident")
@@ -142,6 +147,14 @@ def _print_demo_banner(settings: Settings) -> None:
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from scheduler.service import run
+
+    settings = get_settings()
+    _logging(settings)
+    return asyncio.run(run(settings))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.worker import run
 
     settings = get_settings()
     _logging(settings)

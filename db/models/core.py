@@ -46,6 +46,8 @@ class InboundEvent(SQLModel, table=True):
     __tablename__ = "inbound_event"
     __table_args__ = (
         Index("ix_inbound_event_subject_status", "subject_id", "status", "id"),
+        # New pending events in id order (`bot worker`), and the sweeper's pending scan.
+        Index("ix_inbound_event_status_id", "status", "id"),
         # The latest resident messages of a date range (the median reply time).
         Index("ix_inbound_event_name_id", "event_name", "id", "received_at"),
     )
@@ -60,7 +62,7 @@ class InboundEvent(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JsonType)
     redacted: str | None = Field(default=None, sa_type=String(100))
     # pending → done | failed | ignored
-    status: str = Field(default="pending", sa_type=String(16), index=True)
+    status: str = Field(default="pending", sa_type=String(16))
     attempts: int = 0
     error: str | None = Field(default=None, sa_type=String(500))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

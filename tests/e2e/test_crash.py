@@ -11,25 +11,15 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.config import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_OA_ID, DEMO_OA_SECRET_KEY
-from bot.sim.app import SimConfig, create_sim_app
 from db.models import InboundEvent, Outbox
 from db.session import make_engine, read_scope
-from tests.servers import BotProcess, free_port, serve_in_thread
+from tests.servers import BotProcess, demo_sim_app, free_port, serve_in_thread
 
 
 @pytest.fixture
 def sim_and_bot(db_url: str, tmp_path: Path) -> Iterator[tuple[httpx.Client, BotProcess]]:
     bot_port = free_port()
-    config = SimConfig(
-        app_id=DEMO_APP_ID,
-        app_secret=DEMO_APP_SECRET,
-        oa_id=DEMO_OA_ID,
-        oa_secret_key=DEMO_OA_SECRET_KEY,
-        webhook_url=f"http://127.0.0.1:{bot_port}/webhook/zalo",
-        retry_speedup=60.0,  # Zalo's 30 s first retry becomes 0.5 s
-    )
-    with serve_in_thread(create_sim_app(config)) as sim_url:
+    with serve_in_thread(demo_sim_app(bot_port)) as sim_url:
         env = {
             "DATABASE_URL": db_url,
             "ZALO_OPENAPI_BASE": sim_url,
