@@ -1,9 +1,11 @@
 """Webhook throughput and latency against a baseline endpoint, end-to-end reply latency, memory.
 
-The bot runs as `bot serve --demo` (one uvicorn worker, its built-in simulator) in a
-subprocess; a load generator on loopback posts signed `user_send_text` events. The baseline
-is `/webhook/baseline` in the same app: it reads the body and answers 200, nothing else.
-Afterwards the database is counted: every event stored exactly once.
+The bot runs as a deployment runs it, each part a process: `bot serve --demo` (one uvicorn
+worker), the Zalo simulator (`bot sim`) in Zalo's place, and in the scale-out layout one
+`bot worker` that processes the events (WEB_PROCESSES_EVENTS=false). A load generator on
+loopback posts signed `user_send_text` events. The baseline is `/webhook/baseline` in the
+same app: it reads the body and answers 200, nothing else. The one-process layout (`make
+run`) is measured too. Afterwards the database is counted: every event stored exactly once.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, text
 
-from bench.load import post_at_rate, post_flat_out, serve, summary_ms
+from bench.load import Server, post_at_rate, post_flat_out, serve, summary_ms
 from db.migrate import upgrade
 from db.models import InboundEvent
 from db.session import make_engine, read_scope
@@ -30,6 +32,8 @@ RATE = 200.0
 RATE_SECONDS = 10.0
 E2E_RESIDENTS = 50
 E2E_MESSAGES = 6
+# Event workers beside the web worker in the scale-out layout.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 MEMORY_EVENTS = int(os.environ.get("BENCH_MEMORY_EVENTS", "100000"))
 
 
@@ -98,42 +102,18 @@ def _drop_postgres() -> None:
     admin.dispose()
 
 
-async def _webhook_figures(base_url: str, database_url: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    # Warm up both paths (connections, first imports, caches).
-    await post_flat_out(
-        base_url, "/webhook/baseline", count=200, concurrency=8, users=50, start_n=10_000_000
+async def _flat_out(base_url: str, path: str, start_n: int) -> tuple[float, list[float], int]:
+    return await post_flat_out(
+        base_url, path, count=FLAT_OUT_EVENTS, concurrency=CONCURRENCY, users=500, start_n=start_n
     )
-    baseline_eps, _, baseline_err = await post_flat_out(
-        base_url,
-        "/webhook/baseline",
-        count=FLAT_OUT_EVENTS,
-        concurrency=CONCURRENCY,
-        users=500,
-        start_n=20_000_000,
-    )
-    webhook_eps, webhook_lat, webhook_err = await post_flat_out(
-        base_url,
-        "/webhook/zalo",
-        count=FLAT_OUT_EVENTS,
-        concurrency=CONCURRENCY,
-        users=500,
-        start_n=30_000_000,
-    )
-    out["baseline_events_per_s"] = round(baseline_eps, 1)
-    out["webhook_events_per_s"] = round(webhook_eps, 1)
-    out["throughput_ratio"] = round(webhook_eps / baseline_eps, 3)
-    out["flat_out_errors"] = baseline_err + webhook_err
-    out["flat_out_p99_ms"] = summary_ms(webhook_lat)["p99_ms"]
-    # Acknowledged events are processed after the answer: let that backlog drain first.
-    out["backlog_drain_s"] = await asyncio.to_thread(_drain, database_url)
+
+
+async def _paced(base_url: str, database_url: str, start_n: int) -> dict[str, Any]:
+    """p50/p99 at RATE events/s, and the baseline's at the same rate, after the backlog of
+    earlier phases is processed (so one phase's work does not slow the next one's figures)."""
+    out: dict[str, Any] = {"backlog_drain_s": await asyncio.to_thread(_drain, database_url)}
     paced, paced_err = await post_at_rate(
-        base_url,
-        "/webhook/zalo",
-        rate=RATE,
-        seconds=RATE_SECONDS,
-        users=500,
-        start_n=40_000_000,
+        base_url, "/webhook/zalo", rate=RATE, seconds=RATE_SECONDS, users=500, start_n=start_n
     )
     paced_baseline, _ = await post_at_rate(
         base_url,
@@ -141,14 +121,44 @@ async def _webhook_figures(base_url: str, database_url: str) -> dict[str, Any]:
         rate=RATE,
         seconds=RATE_SECONDS / 2,
         users=500,
-        start_n=50_000_000,
+        start_n=start_n + 5_000_000,
     )
-    s = summary_ms(paced)
-    b = summary_ms(paced_baseline)
+    s, b = summary_ms(paced), summary_ms(paced_baseline)
     out[f"at_{int(RATE)}_per_s_p50_ms"] = s["p50_ms"]
     out[f"at_{int(RATE)}_per_s_p99_ms"] = s["p99_ms"]
     out[f"baseline_at_{int(RATE)}_per_s_p99_ms"] = b["p99_ms"]
     out["paced_errors"] = paced_err
+    return out
+
+
+async def _webhook_figures(server: Server, database_url: str) -> dict[str, Any]:
+    """The scale-out layout: the web worker stores and acknowledges, a `bot worker` process
+    (nice 10) processes events and sends replies, on the same 2 cores."""
+    base_url = server.base_url
+    out: dict[str, Any] = {}
+    # Warm up both paths (connections, first imports, caches).
+    await post_flat_out(
+        base_url, "/webhook/baseline", count=200, concurrency=8, users=50, start_n=10_000_000
+    )
+    baseline_eps, _, baseline_err = await _flat_out(base_url, "/webhook/baseline", 20_000_000)
+    # The web worker alone (the event worker stopped): what one uvicorn worker acknowledges.
+    server.pause_workers()
+    try:
+        alone_eps, alone_lat, alone_err = await _flat_out(base_url, "/webhook/zalo", 25_000_000)
+    finally:
+        server.resume_workers()
+    await asyncio.to_thread(_drain, database_url)
+    # The same with the event worker processing that backlog on the same cores.
+    shared_eps, shared_lat, shared_err = await _flat_out(base_url, "/webhook/zalo", 30_000_000)
+    out["baseline_events_per_s"] = round(baseline_eps, 1)
+    out["webhook_alone_events_per_s"] = round(alone_eps, 1)
+    out["throughput_ratio_alone"] = round(alone_eps / baseline_eps, 3)
+    out["webhook_alone_p99_ms"] = summary_ms(alone_lat)["p99_ms"]
+    out["webhook_events_per_s"] = round(shared_eps, 1)
+    out["throughput_ratio"] = round(shared_eps / baseline_eps, 3)
+    out["flat_out_p99_ms"] = summary_ms(shared_lat)["p99_ms"]
+    out["flat_out_errors"] = baseline_err + alone_err + shared_err
+    out.update(await _paced(base_url, database_url, 40_000_000))
     # Redeliveries: the same 500 events again must change nothing.
     _, dup_err = await post_at_rate(
         base_url, "/webhook/zalo", rate=RATE, seconds=2.5, users=500, start_n=40_000_000
@@ -157,10 +167,29 @@ async def _webhook_figures(base_url: str, database_url: str) -> dict[str, Any]:
     return out
 
 
-async def _e2e(base_url: str) -> dict[str, Any]:
+async def _single_process_figures(base_url: str, database_url: str) -> dict[str, Any]:
+    """The one-process layout (`make run`, WEB_PROCESSES_EVENTS on): the web worker also
+    processes events and sends replies."""
+    await post_flat_out(
+        base_url, "/webhook/baseline", count=200, concurrency=8, users=50, start_n=10_000_000
+    )
+    baseline_eps, _, _ = await _flat_out(base_url, "/webhook/baseline", 20_000_000)
+    eps, _, errors = await _flat_out(base_url, "/webhook/zalo", 30_000_000)
+    out: dict[str, Any] = {
+        "events_per_s": round(eps, 1),
+        "throughput_ratio": round(eps / baseline_eps, 3),
+        "flat_out_errors": errors,
+    }
+    paced = await _paced(base_url, database_url, 40_000_000)
+    out[f"at_{int(RATE)}_per_s_p99_ms"] = paced[f"at_{int(RATE)}_per_s_p99_ms"]
+    out["paced_errors"] = paced["paced_errors"]
+    return {f"single_process_{k}": v for k, v in out.items()}
+
+
+async def _e2e(sim_url: str) -> dict[str, Any]:
     """50 residents chat at once; time from sending to the reply reaching the simulator."""
     latencies: list[float] = []
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=sim_url, timeout=30) as http:
 
         async def resident(i: int) -> None:
             user = (
@@ -219,19 +248,20 @@ async def _memory(base_url: str, server: Any) -> dict[str, Any]:
 
 
 def _one_database(label: str, fresh: Callable[[], str], *, memory: bool) -> dict[str, Any]:
-    """Webhook figures (and memory) on one database; then end-to-end replies on a fresh one:
-    the events posted above leave thousands of replies queued behind Zalo's rate limit, and
-    50 residents chatting must not wait behind them."""
+    """Webhook figures (and memory) on one database in the scale-out layout, the same in one
+    process, then end-to-end replies on a fresh database: the events posted before leave
+    thousands of replies queued behind Zalo's rate limit, and 50 residents chatting must not
+    wait behind them."""
     figures: dict[str, Any] = {}
     # The sender's rate as a real deployment sets it: just under Zalo's 4,000 calls a minute
     # (the simulator enforces that limit; above it every burst would meet -32 and back off).
     env = {"OUTBOX_RATE_PER_S": "60"}
     database_url = fresh()
     upgrade(database_url)
-    with serve(database_url, extra_env=env) as server:
-        figures.update(asyncio.run(_webhook_figures(server.base_url, database_url)))
+    with serve(database_url, extra_env=env, workers=WORKERS) as server:
+        figures.update(asyncio.run(_webhook_figures(server, database_url)))
         total, distinct = _count_events(database_url)
-        expected = FLAT_OUT_EVENTS + int(RATE * RATE_SECONDS)
+        expected = 2 * FLAT_OUT_EVENTS + int(RATE * RATE_SECONDS)
         figures["events_stored"] = total
         figures["events_lost"] = expected - distinct
         figures["events_duplicated"] = total - distinct
@@ -241,7 +271,11 @@ def _one_database(label: str, fresh: Callable[[], str], *, memory: bool) -> dict
     database_url = fresh()
     upgrade(database_url)
     with serve(database_url, extra_env=env) as server:
-        figures.update(asyncio.run(_e2e(server.base_url)))
+        figures.update(asyncio.run(_single_process_figures(server.base_url, database_url)))
+    database_url = fresh()
+    upgrade(database_url)
+    with serve(database_url, extra_env=env, workers=WORKERS) as server:
+        figures.update(asyncio.run(_e2e(server.sim_url)))
     return {f"{label}_{k}": v for k, v in figures.items()}
 
 

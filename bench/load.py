@@ -51,7 +51,18 @@ def summary_ms(values_s: list[float]) -> dict[str, float]:
 @dataclass
 class Server:
     base_url: str
+    sim_url: str
     process: subprocess.Popen[bytes]
+    workers: list[subprocess.Popen[bytes]]
+
+    def pause_workers(self) -> None:
+        """Stop the event workers (SIGSTOP), to time the web worker on its own."""
+        for worker in self.workers:
+            worker.send_signal(signal.SIGSTOP)
+
+    def resume_workers(self) -> None:
+        for worker in self.workers:
+            worker.send_signal(signal.SIGCONT)
 
     def rss_mb(self) -> float:
         try:
@@ -64,10 +75,32 @@ class Server:
         return float("nan")
 
 
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log_name: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            msg = f"a process exited early; see bench/{log_name}"
+            raise RuntimeError(msg)
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    msg = f"{url} did not become ready in 60 s"
+    raise RuntimeError(msg)
+
+
 @contextlib.contextmanager
-def serve(database_url: str, *, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Run `bot serve --demo` in a subprocess on a free port until the block ends."""
-    port = free_port()
+def serve(
+    database_url: str, *, extra_env: dict[str, str] | None = None, workers: int = 0
+) -> Iterator[Server]:
+    """Run the bot as a deployment would, each part in its own process, until the block ends:
+    `bot serve --demo` (one uvicorn worker) and the Zalo simulator (`bot sim`) in its place
+    of Zalo, not inside the web worker; with `workers`, that many `bot worker` processes do
+    the event processing (WEB_PROCESSES_EVENTS=false)."""
+    port, sim_port = free_port(), free_port()
+    sim_url = f"http://127.0.0.1:{sim_port}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -75,41 +108,47 @@ def serve(database_url: str, *, extra_env: dict[str, str] | None = None) -> Iter
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        "ZALO_OPENAPI_BASE": sim_url,
+        "ZALO_OAUTH_BASE": sim_url,
         **(extra_env or {}),
     }
-    log = open(ROOT / "bench" / f"server-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--demo", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    if workers:
+        env["WEB_PROCESSES_EVENTS"] = "false"
+    log_name = f"server-{port}.log"
+    log = open(ROOT / "bench" / log_name, "wb")  # noqa: SIM115
+    children: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        children.append(child)
+        return child
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                msg = f"the bot exited early; see bench/server-{port}.log"
-                raise RuntimeError(msg)
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            msg = "the bot did not become ready in 60 s"
-            raise RuntimeError(msg)
-        yield Server(base, process)
+        sim = start(
+            "sim", "--port", str(sim_port), "--webhook-url", f"http://127.0.0.1:{port}/webhook/zalo"
+        )
+        _wait_ready(sim_url + "/_sim/health", sim, log_name)
+        process = start("serve", "--demo", "--port", str(port))
+        _wait_ready(f"http://127.0.0.1:{port}/readyz", process, log_name)
+        helpers = [start("worker") for _ in range(workers)]
+        yield Server(f"http://127.0.0.1:{port}", sim_url, process, helpers)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for child in reversed(children):
+            child.send_signal(signal.SIGCONT)
+            child.send_signal(signal.SIGTERM)
+        for child in reversed(children):
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
         log.close()
-        (ROOT / "bench" / f"server-{port}.log").unlink(missing_ok=True)
+        (ROOT / "bench" / log_name).unlink(missing_ok=True)
 
 
 def signed_text_event(
@@ -191,12 +230,19 @@ async def post_at_rate(
         nonlocal errors
         started = time.perf_counter()
         try:
-            if idle:
+            status = None
+            while idle and status is None:
                 reader, writer = idle.pop()
-            else:
+                try:
+                    status = await _exchange(reader, writer, requests[i])
+                except (OSError, asyncio.IncompleteReadError):
+                    # The server closed a keep-alive connection left idle too long (uvicorn:
+                    # 5 s) before reading the request; as any HTTP client does, use another.
+                    writer.close()
+            if status is None:
                 reader, writer = await asyncio.open_connection(host, port)
                 opened.append(writer)
-            status = await _exchange(reader, writer, requests[i])
+                status = await _exchange(reader, writer, requests[i])
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             errors += 1
             kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
