@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalize_url(url)).get_backend_name() == "sqlite"
 
 
+# As long as SQLite's own busy timeout: then "database is locked", as SQLite would say.
+BUSY_TIMEOUT_S = 10.0
+LOCKED = "database is locked (waited for other writers)"
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Autocommit at the driver level so that SQLAlchemy's BEGIN below is the only one.
     dbapi_conn.isolation_level = None
@@ -34,8 +41,24 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cur.close()
+
+
+def _flock(fd: int, operation: int, deadline: float) -> None:
+    """Take a file lock, waiting until `deadline` at most: a writer that hangs while holding
+    the lock (a frozen process) must fail the others like SQLite's busy timeout does, not
+    block them for ever. Polls without the GIL, first often, then every 2 ms."""
+    pause = 0.0001
+    while True:
+        try:
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise sqlite3.OperationalError(LOCKED) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
 
 
 class WriterTurnstile:
@@ -47,15 +70,16 @@ class WriterTurnstile:
     writes now and then (the webhook): the gaps between the first one's transactions are
     shorter than the second one's sleeps. Here each connection takes an exclusive `flock` on
     a file beside the database before BEGIN IMMEDIATE, and gives it back when it returns to
-    the pool, so a waiting writer (in this process or another) is woken the moment the lock
-    is free. A priority writer holds a shared lock on a second file (the gate) while it waits
+    the pool, so a waiting writer (in this process or another) gets it within 2 ms of it
+    being free. A priority writer holds a shared lock on a second file (the gate) while it waits
     and writes; any other writer first waits until it can lock the gate exclusively (no
     priority writer waiting), and only one of them per process queues at a time, so a
     priority writer waits for at most the transaction under way and one more.
     SQLite's own locking is unchanged underneath, so tools that skip this stay safe.
     """
 
-    def __init__(self, database: str) -> None:
+    def __init__(self, database: str, timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
         self.path = f"{database}.writers"
         self.gate_path = f"{database}.writers-gate"
         self._holders: dict[int, int] = {}  # thread id → the fd it holds the lock with
@@ -84,16 +108,21 @@ class WriterTurnstile:
             # This thread would wait for itself: a write transaction inside another one.
             msg = "a write transaction was opened inside another one on the same database"
             raise RuntimeError(msg)
-        # flock and Lock.acquire wait without holding the GIL.
+        deadline = time.monotonic() + self.timeout_s
         if priority:
-            fcntl.flock(gate, fcntl.LOCK_SH)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        else:
-            self._one_other.acquire()
+            _flock(gate, fcntl.LOCK_SH, deadline)
             try:
-                fcntl.flock(gate, fcntl.LOCK_EX)  # wait while a priority writer waits
+                _flock(fd, fcntl.LOCK_EX, deadline)
+            except BaseException:
                 fcntl.flock(gate, fcntl.LOCK_UN)
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                raise
+        else:
+            if not self._one_other.acquire(timeout=self.timeout_s):
+                raise sqlite3.OperationalError(LOCKED)
+            try:
+                _flock(gate, fcntl.LOCK_EX, deadline)  # wait while a priority writer waits
+                fcntl.flock(gate, fcntl.LOCK_UN)
+                _flock(fd, fcntl.LOCK_EX, deadline)
             except BaseException:
                 self._one_other.release()
                 raise
@@ -125,7 +154,9 @@ def _sqlite_begin(turnstile: WriterTurnstile) -> Callable[[Any], None]:
     return begin
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, writer_wait_s: float = BUSY_TIMEOUT_S
+) -> Engine:
     """An engine for `url`; SQLite gets WAL mode and immediate transactions."""
     url = normalize_url(url)
     if is_sqlite(url):
@@ -138,7 +169,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10}
         )
-        turnstile = WriterTurnstile(database)
+        turnstile = WriterTurnstile(database, timeout_s=writer_wait_s)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "connect", turnstile.connect)
         event.listen(engine, "close", turnstile.close)

@@ -100,3 +100,28 @@ def test_readers_never_wait_for_writers(sqlite_engine: Engine) -> None:
     holder.join(timeout=10)
     assert finished_while_held
     assert seen == [[]]  # WAL: the reader sees the last committed state
+
+
+def test_a_frozen_lock_holder_fails_writers_after_the_busy_timeout(
+    sqlite_engine: Engine, sqlite_url: str
+) -> None:
+    import fcntl
+    import os
+    import sqlite3
+
+    engine = make_engine(sqlite_url, writer_wait_s=0.3)
+    # Another process froze while writing: it holds the writers' lock and never lets go.
+    fd = os.open(sqlite_url.removeprefix("sqlite:///") + ".writers", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            _write(priority_writer(engine), "webhook")
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            _write(engine, "processor")
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    _write(engine, "after")  # nothing was left held by the failed attempts
+    _write(priority_writer(engine), "webhook after")
+    engine.dispose()
+    assert _order(sqlite_engine) == ["after", "webhook after"]
