@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 from sqlmodel import Session
 
 from bot.clock import Clock
@@ -88,6 +90,10 @@ class InboundWriter:
             items = [item for item, _ in batch]
             try:
                 results = await anyio.to_thread.run_sync(self._write_batch, items)
+            except (DatabaseUnavailable, sqlite3.OperationalError) as exc:
+                # The database is down or locked: one by one would only wait as long again.
+                log.warning("storing %d events failed: %s", len(items), exc)
+                results = [exc] * len(items)
             except Exception:
                 log.warning(
                     "storing %d events together failed; one by one", len(items), exc_info=True
