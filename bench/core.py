@@ -146,11 +146,9 @@ async def _webhook_figures(server: Server, database_url: str) -> dict[str, Any]:
     )
     baseline_eps, _, baseline_err = await _flat_out(base_url, "/webhook/baseline", 20_000_000)
     # The web worker alone (the event worker stopped): what one uvicorn worker acknowledges.
-    server.pause_workers()
-    try:
-        alone_eps, alone_lat, alone_err = await _flat_out(base_url, "/webhook/zalo", 25_000_000)
-    finally:
-        server.resume_workers()
+    await asyncio.to_thread(server.stop_workers)
+    alone_eps, alone_lat, alone_err = await _flat_out(base_url, "/webhook/zalo", 25_000_000)
+    await asyncio.to_thread(server.start_workers)
     # The same with the event worker processing that backlog on the same cores.
     shared_eps, shared_lat, shared_err = await _flat_out(base_url, "/webhook/zalo", 30_000_000)
     out["baseline_events_per_s"] = round(baseline_eps, 1)
@@ -235,23 +233,20 @@ async def _e2e(sim_url: str) -> dict[str, Any]:
 
 
 async def _memory(base_url: str, server: Server) -> dict[str, Any]:
-    """The web worker's memory after storing MEMORY_EVENTS events (the event worker paused:
+    """The web worker's memory after storing MEMORY_EVENTS events (the event worker stopped:
     processing 100,000 events would take the rest of the run)."""
+    await asyncio.to_thread(server.stop_workers)  # the last phase on this server
     before = server.rss_mb()
-    server.pause_workers()
-    try:
-        await post_flat_out(
-            base_url,
-            "/webhook/zalo",
-            count=MEMORY_EVENTS,
-            concurrency=CONCURRENCY,
-            users=5000,
-            start_n=60_000_000,
-        )
-        await asyncio.sleep(5)
-        after = server.rss_mb()
-    finally:
-        server.resume_workers()
+    await post_flat_out(
+        base_url,
+        "/webhook/zalo",
+        count=MEMORY_EVENTS,
+        concurrency=CONCURRENCY,
+        users=5000,
+        start_n=60_000_000,
+    )
+    await asyncio.sleep(5)
+    after = server.rss_mb()
     return {
         "memory_events": MEMORY_EVENTS,
         "rss_before_mb": round(before, 1),
@@ -280,7 +275,6 @@ def _one_database(
         figures["events_lost"] = expected - distinct
         figures["events_duplicated"] = total - distinct
         if memory:
-            _drain(database_url)  # the event worker must be idle (holding no lock) to pause
             figures.update(asyncio.run(_memory(server.base_url, server)))
     if single_process:
         database_url = fresh()

@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,15 +54,18 @@ class Server:
     sim_url: str
     process: subprocess.Popen[bytes]
     workers: list[subprocess.Popen[bytes]]
+    _start: Callable[..., subprocess.Popen[bytes]]
 
-    def pause_workers(self) -> None:
-        """Stop the event workers (SIGSTOP), to time the web worker on its own."""
+    def stop_workers(self) -> None:
+        """Stop the event workers cleanly (SIGTERM: the transaction under way ends first), to
+        time the web worker on its own. Never SIGSTOP: a frozen worker may hold the lock."""
         for worker in self.workers:
-            worker.send_signal(signal.SIGSTOP)
+            worker.send_signal(signal.SIGTERM)
+        for worker in self.workers:
+            worker.wait(timeout=60)
 
-    def resume_workers(self) -> None:
-        for worker in self.workers:
-            worker.send_signal(signal.SIGCONT)
+    def start_workers(self) -> None:
+        self.workers[:] = [self._start("worker") for _ in self.workers]
 
     def rss_mb(self) -> float:
         try:
@@ -137,10 +140,9 @@ def serve(
         process = start("serve", "--demo", "--port", str(port))
         _wait_ready(f"http://127.0.0.1:{port}/readyz", process, log_name)
         helpers = [start("worker") for _ in range(workers)]
-        yield Server(f"http://127.0.0.1:{port}", sim_url, process, helpers)
+        yield Server(f"http://127.0.0.1:{port}", sim_url, process, helpers, start)
     finally:
         for child in reversed(children):
-            child.send_signal(signal.SIGCONT)
             child.send_signal(signal.SIGTERM)
         for child in reversed(children):
             try:
