@@ -112,14 +112,6 @@ def mark_done(session: Session, *, event: InboundEvent, now: datetime) -> None:
     session.add(event)
 
 
-def mark_done_by_id(session: Session, *, event_id: int, now: datetime) -> None:
-    session.execute(
-        update(InboundEvent)
-        .where(col(InboundEvent.id) == event_id)
-        .values(status="done", processed_at=now)
-    )
-
-
 def mark_done_by_ids(conn: Connection, *, event_ids: list[int], now: datetime) -> None:
     if event_ids:
         conn.execute(
