@@ -95,20 +95,26 @@ class EventProcessor:
             self._running.pop(subject_id, None)
 
     def process_next(self, subject_id: str) -> bool:
-        """Handle the subject's oldest pending event; False when there is none."""
+        """Handle the subject's oldest pending event; False when no other one was waiting.
+
+        Reading two events tells whether another one waits, so a drain ends without one more
+        (write) transaction that finds nothing. An event stored meanwhile is not missed: its
+        arrival kicks the subject again (`kick`, the worker's poll, the sweeper).
+        """
         now = self._clock.now()
         with session_scope(self._engine) as session:
             lock_subject(session, subject_id)
-            event = event_rows.next_pending(session, subject_id=subject_id)
-            if event is None:
+            waiting = event_rows.next_pending(session, subject_id=subject_id, count=2)
+            if not waiting:
                 return False
+            event = waiting[0]
             try:
                 with session.begin_nested():
                     self._handler(session, event, now)
                 event_rows.mark_done(session, event=event, now=now)
                 failpoints.hit("processor.before_commit")
                 self._on_outcome("done")
-                return True
+                return len(waiting) > 1
             except Exception as exc:
                 log.exception("event %s (%s) failed", event.id, event.event_name)
                 error = f"{type(exc).__name__}: {exc}"

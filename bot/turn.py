@@ -72,6 +72,8 @@ class Turn:
     outgoing: list[Outgoing] = field(default_factory=list)
     # Set by the privacy guard when the message contained a secret that was masked.
     redacted_kinds: frozenset[str] = frozenset()
+    # Analytics rows decided so far, written with the outbox rows by `commit_outgoing`.
+    logged: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def texts(self) -> Any:
@@ -102,21 +104,24 @@ class Turn:
         value: str | None = None,
         **data: Any,
     ) -> None:
-        """Record something countable for the statistics (resident and village filled in)."""
-        eventlog.record(
-            self.session,
-            kind=kind,
-            now=self.now,
-            resident_id=self.resident.id if self.resident else None,
-            village_id=self.resident.village_id if self.resident else None,
-            flow=flow,
-            step=step,
-            value=value,
-            data=data or None,
+        """Record something countable for the statistics (resident and village filled in as
+        they are now); written when the turn ends, in the same transaction."""
+        self.logged.append(
+            {
+                "kind": kind,
+                "now": self.now,
+                "resident_id": self.resident.id if self.resident else None,
+                "village_id": self.resident.village_id if self.resident else None,
+                "flow": flow,
+                "step": step,
+                "value": value,
+                "data": data or None,
+            }
         )
 
     def commit_outgoing(self) -> int:
-        """Write every decided message to the outbox; the number of Zalo messages queued."""
+        """Write every decided message to the outbox, and the analytics rows logged; the
+        number of Zalo messages queued."""
         image = self.services.settings.zalo_menu_image_url
         n = 0
         to_resident = 0
@@ -144,4 +149,6 @@ class Turn:
         if to_resident:
             self.log("message_out", value=str(to_resident))
         self.outgoing.clear()
+        eventlog.record_many(self.session, self.logged)
+        self.logged.clear()
         return n

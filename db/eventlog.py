@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from db.models import EventLog
+from db.upsert import table_of
 
 
 def record(
@@ -33,4 +35,30 @@ def record(
             data=data or {},
             created_at=now,
         )
+    )
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert several log rows in one statement (keys as `record`'s, `now` as `created_at`).
+    A turn logs two to five things; one statement instead of one flush each."""
+    if not rows:
+        return
+    # Core insert of the table (not the ORM's bulk insert, which splits rows by the columns
+    # they leave empty): one statement for all rows.
+    session.execute(
+        insert(table_of(EventLog)),
+        [
+            {
+                "kind": row["kind"],
+                "resident_id": row.get("resident_id"),
+                "village_id": row.get("village_id"),
+                "flow": row.get("flow"),
+                "step": row.get("step"),
+                "value": row["value"][:300] if row.get("value") else row.get("value"),
+                "data": row.get("data") or {},
+                "created_at": row["now"],
+                "rolled": False,
+            }
+            for row in rows
+        ],
     )

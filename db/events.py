@@ -96,14 +96,17 @@ def _store_many_postgres(conn: Connection, rows: list[dict[str, Any]]) -> dict[s
     return {key: int(new_id) for key, new_id in result.all()}
 
 
-def next_pending(session: Session, *, subject_id: str) -> InboundEvent | None:
-    """The oldest unprocessed event of `subject_id` (by Zalo's timestamp, then arrival)."""
-    return session.exec(
-        select(InboundEvent)
-        .where(InboundEvent.subject_id == subject_id, InboundEvent.status == "pending")
-        .order_by(col(InboundEvent.zalo_timestamp_ms), col(InboundEvent.id))
-        .limit(1)
-    ).first()
+def next_pending(session: Session, *, subject_id: str, count: int = 1) -> list[InboundEvent]:
+    """The `count` oldest unprocessed events of `subject_id` (by Zalo's timestamp, then
+    arrival), oldest first."""
+    return list(
+        session.exec(
+            select(InboundEvent)
+            .where(InboundEvent.subject_id == subject_id, InboundEvent.status == "pending")
+            .order_by(col(InboundEvent.zalo_timestamp_ms), col(InboundEvent.id))
+            .limit(count)
+        ).all()
+    )
 
 
 def mark_done(session: Session, *, event: InboundEvent, now: datetime) -> None:

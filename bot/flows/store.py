@@ -59,9 +59,20 @@ class MemoryStore:
 class SqlStore:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # Rows this store read FOR UPDATE in the session's transaction: locked until it ends,
+        # and in the session's identity map, so saving them needs no second read.
+        self._locked: dict[int, Conversation] = {}
+
+    def _row(self, resident_id: int) -> Conversation | None:
+        row = self._locked.get(resident_id)
+        if row is None:
+            row = conversations.get(self._session, resident_id=resident_id, for_update=True)
+            if row is not None:
+                self._locked[resident_id] = row
+        return row
 
     def get(self, resident_id: int) -> FlowState | None:
-        row = conversations.get(self._session, resident_id=resident_id, for_update=True)
+        row = self._row(resident_id)
         if row is None:
             return None
         return FlowState(
@@ -75,7 +86,7 @@ class SqlStore:
         )
 
     def save(self, resident_id: int, state: FlowState) -> None:
-        row = conversations.get(self._session, resident_id=resident_id, for_update=True)
+        row = self._row(resident_id)
         if row is None:
             row = Conversation(resident_id=resident_id)
         row.flow_id = state.flow_id
@@ -88,7 +99,9 @@ class SqlStore:
         row.expires_at = state.expires_at
         conversations.save(self._session, row=row)
         self._session.flush()
+        self._locked[resident_id] = row
 
     def clear(self, resident_id: int) -> None:
+        self._locked.pop(resident_id, None)
         conversations.delete(self._session, resident_id=resident_id)
         self._session.flush()
