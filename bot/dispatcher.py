@@ -45,6 +45,11 @@ class Interceptor(Protocol):
     def intercept(self, turn: Turn, state: FlowState, text: str) -> bool: ...
 
 
+# The only events `record_inline` may handle: the others skip it (and, on PostgreSQL, their
+# batch needs no transaction around its INSERT).
+INLINE_EVENTS: tuple[type[ZaloEvent], ...] = (ReceiptEvent, OAMessageEvent)
+
+
 def record_inline(session: Session, event: ZaloEvent, now: datetime) -> bool:
     """Events whose whole handling is one indexed update are recorded while being stored:
     delivery/seen receipts, and the echoes of our own sends. True when handled here.

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.campaigns.chat import CampaignInterceptor
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.dispatcher import Dispatcher, Interceptor, record_inline
+from bot.dispatcher import INLINE_EVENTS, Dispatcher, Interceptor, record_inline
 from bot.handoff import HandoffInterceptor
 from bot.inbound import InboundWriter
 from bot.metrics import Metrics
@@ -155,7 +155,12 @@ class Runtime:
             zalo=zalo,
             tokens=tokens,
             processor=processor,
-            inbound=InboundWriter(engine=engine, clock=clock, record_inline=record_inline),
+            inbound=InboundWriter(
+                engine=engine,
+                clock=clock,
+                record_inline=record_inline,
+                inline_events=INLINE_EVENTS,
+            ),
             sender=sender,
             mac_formulas=formulas,
         )

@@ -6,11 +6,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from bot.clock import FakeClock
-from bot.dispatcher import record_inline
+from bot.dispatcher import INLINE_EVENTS, record_inline
 from bot.inbound import InboundWriter, Incoming, Stored
 from bot.zalo.events import parse_event
 from db.models import InboundEvent
@@ -30,7 +30,9 @@ def _text(user: str, n: int, text: str = "menu") -> Incoming:
 
 
 def _writer(engine: Engine) -> InboundWriter:
-    return InboundWriter(engine=engine, clock=FakeClock(), record_inline=record_inline)
+    return InboundWriter(
+        engine=engine, clock=FakeClock(), record_inline=record_inline, inline_events=INLINE_EVENTS
+    )
 
 
 def _stored(engine: Engine) -> list[InboundEvent]:
@@ -115,3 +117,33 @@ def test_every_waiter_gets_its_own_answer(engine: Engine, size: int) -> None:
     results = asyncio.run(run())
     rows = {r.dedupe_key: r.id for r in _stored(engine)}
     assert [r.new_id for r in results] == [rows[f"msg:m{i:010d}"] for i in range(size)]
+
+
+@pytest.mark.postgres
+def test_the_writers_connection_is_replaced_when_the_server_dropped_it(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the writer keeps its own connection on PostgreSQL only")
+    writer = _writer(engine)
+
+    async def run() -> tuple[Stored, Stored]:
+        first = await writer.store(_text("u1", 1))
+        # What a server restart or an idle-connection reaper does to the writer's connection.
+        with engine.connect() as admin:
+            killed = admin.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND query LIKE 'INSERT INTO inbound_event%'"
+                )
+            ).all()
+            assert killed and all(ok for (ok,) in killed)  # earlier tests' writers too
+        second = await writer.store(_text("u2", 2))
+        await writer.close()
+        return first, second
+
+    first, second = asyncio.run(run())
+    assert first.new_id is not None and second.new_id is not None
+    assert [r.dedupe_key for r in _stored(engine)] == [
+        _text("u1", 1).event.dedupe_key,
+        _text("u2", 2).event.dedupe_key,
+    ]
