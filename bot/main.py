@@ -24,7 +24,7 @@ from bot.api.admin.auth import FailureLimiter
 from bot.clock import Clock
 from bot.config import Settings, get_settings
 from bot.handoff import escalation_job
-from bot.runtime import Runtime
+from bot.runtime import Runtime, freeze_startup_objects
 from bot.services import Services
 from db.migrate import upgrade
 from db.session import make_engine
@@ -36,7 +36,10 @@ def create_app(
     settings: Settings | None = None,
     *,
     clock: Clock | None = None,
+    long_running: bool = False,
 ) -> FastAPI:
+    """The web app. `long_running` (`bot serve`, not tests that build many apps in one
+    process): once started, keep start-up objects out of garbage collection."""
     settings = settings or get_settings()
     sim_app = _simulator(settings) if settings.is_demo else None
 
@@ -66,6 +69,8 @@ def create_app(
                 from scheduler.campaigns import lead_campaigns
 
                 runtime.spawn(lead_campaigns(runtime), name="campaigns")
+            if long_running:
+                freeze_startup_objects()
             yield
 
     app = FastAPI(
@@ -90,7 +95,7 @@ def create_app(
 
 def app_factory() -> FastAPI:
     """For `uvicorn --factory bot.main:app_factory` (several workers)."""
-    return create_app()
+    return create_app(long_running=True)
 
 
 def _simulator(settings: Settings) -> FastAPI:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
@@ -244,6 +245,20 @@ def commune_name_of(settings: Settings) -> str:
         engine.dispose()
 
 
+def freeze_startup_objects() -> None:
+    """Put what start-up loaded (content, catalogues, the app itself: most of the heap) out
+    of the garbage collector's reach, for a long-running process.
+
+    A full collection otherwise walks every object: 55–124 ms measured on a web worker and
+    an event worker under load. The whole process stands still meanwhile, including a thread
+    holding SQLite's write lock, so the other processes wait too: these pauses made the
+    slowest acknowledgements (60–230 ms). Afterwards a full collection walks only what was
+    created since, a few milliseconds.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def start_process(settings: Settings) -> tuple[Runtime, asyncio.Event] | None:
     """For the processes apart from the web app (`bot worker`, `bot scheduler`): a runtime
     whose texts name the commune, and an event set on SIGINT/SIGTERM; None, logged, when the
@@ -256,6 +271,7 @@ async def start_process(settings: Settings) -> tuple[Runtime, asyncio.Event] | N
         log.error("database migrations are not current: run `bot db upgrade` first")
         await runtime.aclose()
         return None
+    freeze_startup_objects()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -122,7 +122,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     if settings.is_demo:
         _print_demo_banner(settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(
+        create_app(settings, long_running=True),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+    )
     return 0
 
 
