@@ -8,7 +8,10 @@ a signal that no genuine message carries (asking for an OTP, a "safe account"…
 
 A message claiming to come from an authority or a bank only counts as impersonation
 when it also asks for something (money, a code, an app, a click on an unofficial link):
-banks and the police do send genuine messages.
+banks and the police do send genuine messages. Some demands count only for one sender
+(`requests` in the lexicon): a bill due within two days is telling from "Điện lực", not
+from a shop. A link into a chat group is nobody's official link: it never earns the trust
+that official links give.
 
 An optional statistical model (`bot.scam.model`) adds its probability as one more
 signal, so the verdict is still explained by the signals.
@@ -61,7 +64,7 @@ _LINK_PROOF = frozenset(
     {"link_blocklisted", "link_homoglyph", "link_fake_gov", "link_lookalike", "link_apk"}
 )
 # Requests that are not enough, alone, to call a message from a named sender impersonation.
-_WEAK_ACTIONS = frozenset({"click_request", "money_request", "move_app"})
+_WEAK_ACTIONS = frozenset({"click_request", "money_request", "move_app", "chat_group_lure"})
 # Groups for which an unofficial link alone (no other request) makes a named sender suspect.
 _LINK_IMPERSONATION = frozenset(
     {"police", "tax", "social_insurance", "government", "electricity", "bank", "courier"}
@@ -191,8 +194,12 @@ class ScamAnalyzer:
 
         views = self.reader.views(stripped if reports else text)
         matches = self.matcher.match(views)
-        for hit in matches.signals:
-            add(hit.code)
+        signal_specs = self.content.lexicon.signals
+        for hit in sorted(matches.signals, key=lambda h: bool(signal_specs[h.code].requires)):
+            # A phrase that only means something next to another signal (a chat-group link).
+            needed = signal_specs[hit.code].requires
+            if not needed or any(code in found for code in needed):
+                add(hit.code)
         if views.obfuscation >= OBFUSCATION_MIN:
             base = self.content.lexicon.signals["obfuscated_text"].weight
             add(
@@ -211,9 +218,12 @@ class ScamAnalyzer:
                 )
                 break
 
+        # A link into a chat group or a private chat is nobody's official channel.
+        private_chat = any(f.code == "link_chat_app" for r in reports for f in r.findings)
         official_only = (
             any(r.official is not None and r.official.category != "platform" for r in reports)
             and not unofficial
+            and not private_chat
         )
         if not official_only:
             # A message whose links all belong to a known organisation is not impersonating.
@@ -265,13 +275,13 @@ class ScamAnalyzer:
             category_group = _CATEGORY_GROUP.get(org.category)
             if category_group:
                 groups[category_group] = groups.get(category_group, False) or early or claimed
-        if not (strong_action or has_unofficial_link):
-            return
         for group, as_sender in groups.items():
-            if not as_sender or not (strong_action or group in _LINK_IMPERSONATION):
-                continue
             spec = self._impersonation_by_group[group]
-            if spec.code in found:
+            # Some demands are only telling in one sender's name (a bill due within two days
+            # from "Điện lực"): they count as a request for that group alone.
+            asks = strong_action or any(code in found for code in spec.requests)
+            by_link = has_unofficial_link and group in _LINK_IMPERSONATION
+            if not as_sender or not (asks or by_link) or spec.code in found:
                 continue
             found[spec.code] = Signal(spec.code, spec.explanation, spec.weight, spec.type)
 

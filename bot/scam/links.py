@@ -305,6 +305,7 @@ class LinkChecker:
         for org in allowlist.organisations:
             for domain in org.domains:
                 self._official.setdefault(domain, org)
+        self._commune_groups = frozenset(link.lower().rstrip("/") for link in allowlist.chat_groups)
         self._gov_suffixes = tuple(allowlist.government_suffixes)
         self._edu_suffixes = tuple(allowlist.education_suffixes)
         long_brands: list[tuple[str, Organisation]] = []
@@ -406,6 +407,8 @@ class LinkChecker:
         hosting = self._in_set(ascii_host, self._hosting) or self._path_in(
             ascii_host, link.path, self._hosting
         )
+        if self._commune_group(ascii_host, link.path):
+            return LinkReport(link, registrable, _COMMUNE_GROUP, ())
         chat = self._chat_app(ascii_host, link.path)
         if chat:
             findings.append(LinkFinding("link_chat_app", {**ctx, "domain": chat}))
@@ -518,6 +521,13 @@ class LinkChecker:
         candidate = f"{host}/{first}" if first else host
         return candidate if candidate in domains else None
 
+    def _commune_group(self, host: str, path: str) -> bool:
+        """A link to one of the commune's own chat groups (`chat_groups` in allowlist.yaml)."""
+        if not self._commune_groups:
+            return False
+        target = f"{host}{path.split('?', 1)[0].split('#', 1)[0]}".lower().rstrip("/")
+        return target in self._commune_groups
+
     def _chat_app(self, host: str, path: str) -> str | None:
         if host == "zalo.me" and _ZALO_PERSONAL.match(path.split("?", 1)[0]):
             return "zalo.me"
@@ -554,5 +564,9 @@ _COMPANY_ENDING = re.compile(r"(?:jsc|corp|group|ltd|co)$")
 _GOV_WORD = re.compile(r"gov(?!ap)")
 _GOVERNMENT = Organisation(
     name="Cơ quan nhà nước", category="government", domains=("gov.vn",), protect=True
+)
+# The commune's own chat groups, listed by its officials: as trusted as its .gov.vn site.
+_COMMUNE_GROUP = Organisation(
+    name="Nhóm chat của xã, thôn", category="government", domains=("zalo.me",)
 )
 _EDUCATION = Organisation(name="Trường học", category="education", domains=("edu.vn",))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic import ValidationError
 
 from bot.scam.analyzer import ScamAnalyzer
-from bot.scam.content import ScamContent
+from bot.scam.content import Lexicon, ScamContent
 from bot.scam.links import split_host
 from bot.scam.render import verdict_message
 from bot.scam.text import compile_phrase
@@ -48,6 +49,19 @@ def test_code_only_signals_are_the_computed_ones() -> None:
     assert without_phrases == {
         c for c in without_phrases if c.startswith(("link_", "model_", "obfuscated_"))
     }
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "field"),
+    [("signals", "chat_group_lure", "requires"), ("impersonation", "electricity", "requests")],
+)
+def test_a_misspelt_signal_code_in_requires_or_requests_is_refused(
+    section: str, key: str, field: str
+) -> None:
+    data = CONTENT.lexicon.model_dump()
+    data[section][key][field] = ["bill_dedline"]
+    with pytest.raises(ValidationError, match="unknown signal codes"):
+        Lexicon.model_validate(data)
 
 
 def test_allowlist_domains_are_registrable_and_unique() -> None:

@@ -79,8 +79,16 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Chúc mừng bạn đã trúng thưởng xe máy SH",
             "chuc mung quy khach la khach hang may man nhan iPhone 15",
             "Vui lòng nộp phí nhận thưởng 500.000đ",
+            "Chúc mừng anh đã trúng 1 chiếc tivi 55 inch",
+            "chuc mung ban da trung xe may Vision trong dot quay so",
         ],
-        ["Chúc mừng sinh nhật bà, chúc bà mạnh khỏe", "Đội bóng xã đã thắng giải"],
+        [
+            "Chúc mừng sinh nhật bà, chúc bà mạnh khỏe",
+            "Đội bóng xã đã thắng giải",
+            # Being admitted to a school is not a prize.
+            "Chúc mừng em đã trúng tuyển vào lớp 10 trường THPT của huyện, nhập học ngày 5/9",
+            "chuc mung chau da trung tuyen nghia vu quan su, tap trung tai xa sang thu Hai",
+        ],
     ),
     "task_job": (
         [
@@ -109,10 +117,16 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         [
             "Vay nhanh không thẩm định, chỉ cần căn cước",
             "giai ngan trong 30 phut, khong can the chap",
+            "Phí duyệt hồ sơ là 500 nghìn",
+            "phi len ho so vay la 300k a",
+            "Phí làm hồ sơ vay bên em thu 1 triệu",
         ],
         [
             "Hội phụ nữ xã hướng dẫn vay vốn ngân hàng chính sách",
             "Nhà em mới trả xong khoản vay mua máy cày",
+            # The commune's own fees for a procedure are not a loan scam.
+            "Phí làm hồ sơ cấp đổi giấy phép lái xe nộp tại bộ phận một cửa của xã",
+            "Lệ phí làm hồ sơ đăng ký kết hôn: miễn phí",
         ],
     ),
     "invest_promise": (
@@ -184,6 +198,21 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "move_app": (
         ["Kết bạn Zalo 0912345678 để nhận việc", "Add tele em de duoc huong dan", "lh zl em nhé"],
         ["Bà con quan tâm Zalo OA của xã để nhận tin", "Con gọi video cho mẹ qua Zalo rồi"],
+    ),
+    # Only next to a link into a chat group (see test_a_chat_group_lure_needs_a_group_link).
+    "chat_group_lure": (
+        [
+            "Hồ sơ của bạn còn thiếu, tham gia nhóm https://zalo.me/g/abcxyz123 để được hỗ trợ",
+            "tham gia link t.me/hotro_hoantien de duoc hoan tien trong ngay",
+            "Vào nhóm Telegram https://t.me/+AbCdEf12 để được hướng dẫn nhận việc",
+            "Can khieu nai, vui long vao group https://zalo.me/g/qwe456 de duoc giai quyet",
+        ],
+        [
+            "Bà con tham gia nhóm Zalo của thôn để được hỗ trợ khi cần",  # no group link
+            "Tham gia link https://dichvucong.gov.vn để được hướng dẫn nộp hồ sơ",
+            "Đừng tham gia nhóm https://zalo.me/g/abc123 để được hỗ trợ hoàn tiền, là lừa đảo",
+            "Mời cả lớp vào nhóm https://zalo.me/g/lop12a1 để nhắn tin với cô",
+        ],
     ),
     "urgency": (
         [
@@ -287,22 +316,29 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Bạn thanh toán trước để bên em duyệt hồ sơ vay trong hôm nay nhé",
             "Anh chuyen khoan phi bao hiem khoan vay de em giai ngan ngay",
             "Chi dong tien thi minh lam thu tuc cho xong luon",
-            "Phí duyệt hồ sơ là 500 nghìn",
+            "Anh cứ chuyển khoản trước để em xử lý hồ sơ, mai có kết quả",
         ],
         [
             "Chị chuyển khoản trước để em lên đơn nhé, shop giao trong 2 ngày",
             "Con chuyển tiền để mẹ làm hồ sơ cho em vào lớp 1 nhé",
             "Hồ sơ chứng thực nộp lệ phí tại bộ phận một cửa, có biên lai",
+            "Phí làm hồ sơ cấp đổi giấy phép lái xe nộp tại bộ phận một cửa của xã",
         ],
     ),
     "bill_deadline": (
         [
             "Đề nghị quý khách thanh toán trong vòng 2 ngày kể từ khi nhận được tin nhắn",
             "quy khach vui long thanh toan trong 3 ngay ke tu khi nhan duoc thong bao",
+            "Yêu cầu thanh toán trong thời hạn hai ngày kể từ hôm nay",
+            "vui long thanh toan trong 24h ke tu luc nhan tin",
+            "Thanh toán gấp trong 6 giờ kể từ khi nhận tin nhắn này",
         ],
         [
             "Tiền điện tháng 11 của quý khách là 350.000đ, hạn thanh toán 20/12.",
             "Vui lòng thanh toán trước ngày 15/12 để tránh gián đoạn",
+            # A month to pay is an ordinary term, not pressure.
+            "Bên mua thanh toán trong vòng 30 ngày kể từ ngày nhận hóa đơn",
+            "Hoc phi thanh toan trong 15 ngay ke tu ngay khai giang",
         ],
     ),
     "expert_contact": (
