@@ -78,20 +78,23 @@ class Server:
         return float("nan")
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log_name: str) -> None:
-    deadline = time.monotonic() + 60
+def wait_until(
+    url: str, *, timeout: float = 90.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Return once `url` answers 200; fail early if `process` exits meanwhile."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            msg = f"a process exited early; see bench/{log_name}"
+        if process is not None and process.poll() is not None:
+            msg = f"process exited with {process.returncode} before {url} answered"
             raise RuntimeError(msg)
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
-    msg = f"{url} did not become ready in 60 s"
-    raise RuntimeError(msg)
+        time.sleep(0.05)
+    msg = f"{url} did not answer within {timeout} s"
+    raise TimeoutError(msg)
 
 
 @contextlib.contextmanager
@@ -132,13 +135,20 @@ def serve(
         children.append(child)
         return child
 
+    def ready(url: str, child: subprocess.Popen[bytes]) -> None:
+        try:
+            wait_until(url, timeout=60, process=child)
+        except (RuntimeError, TimeoutError) as exc:
+            msg = f"{exc}; see bench/{log_name}"
+            raise RuntimeError(msg) from exc
+
     try:
         sim = start(
             "sim", "--port", str(sim_port), "--webhook-url", f"http://127.0.0.1:{port}/webhook/zalo"
         )
-        _wait_ready(sim_url + "/_sim/health", sim, log_name)
+        ready(sim_url + "/_sim/health", sim)
         process = start("serve", "--demo", "--port", str(port))
-        _wait_ready(f"http://127.0.0.1:{port}/readyz", process, log_name)
+        ready(f"http://127.0.0.1:{port}/readyz", process)
         helpers = [start("worker") for _ in range(workers)]
         yield Server(f"http://127.0.0.1:{port}", sim_url, process, helpers, start)
     finally:
