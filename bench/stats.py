@@ -218,7 +218,9 @@ def _pick(expr: str, options: list[str]) -> str:
 
 
 def _events_sql(postgres: bool) -> str:
-    """INSERT … SELECT of EVENTS random events: kinds in fixed shares, most in recent weeks."""
+    """INSERT … SELECT of EVENTS random events: kinds in fixed shares, most in recent weeks;
+    in time order, as in production where ids follow created_at (random order scattered the
+    one-time fold's index updates: its final UPDATE took 96 s instead of 64 s)."""
     if postgres:
         rand = "random()"
         series = "generate_series(1, :n) AS g(i)"
@@ -276,6 +278,7 @@ def _events_sql(postgres: bool) -> str:
                  g.i % 5 AS f, g.i % 3 AS s, g.i % 4 AS v, {when} AS at
           FROM (SELECT i, {rand} AS k FROM {series}) AS g
         ) AS r JOIN resident res ON res.id = r.rid
+        ORDER BY r.at
     """
 
 
