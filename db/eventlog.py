@@ -24,17 +24,20 @@ def record(
     value: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        EventLog(
-            kind=kind,
-            resident_id=resident_id,
-            village_id=village_id,
-            flow=flow,
-            step=step,
-            value=value[:300] if value else value,
-            data=data or {},
-            created_at=now,
-        )
+    record_many(
+        session,
+        [
+            {
+                "kind": kind,
+                "now": now,
+                "resident_id": resident_id,
+                "village_id": village_id,
+                "flow": flow,
+                "step": step,
+                "value": value,
+                "data": data,
+            }
+        ],
     )
 
 
