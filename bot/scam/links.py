@@ -404,11 +404,11 @@ class LinkChecker:
         ctx = {"domain": unicode_host}
         findings: list[LinkFinding] = []
 
+        if self._commune_group(ascii_host, link.path):
+            return LinkReport(link, registrable, _COMMUNE_GROUP, ())
         hosting = self._in_set(ascii_host, self._hosting) or self._path_in(
             ascii_host, link.path, self._hosting
         )
-        if self._commune_group(ascii_host, link.path):
-            return LinkReport(link, registrable, _COMMUNE_GROUP, ())
         chat = self._chat_app(ascii_host, link.path)
         if chat:
             findings.append(LinkFinding("link_chat_app", {**ctx, "domain": chat}))
