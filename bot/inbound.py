@@ -15,6 +15,10 @@ On PostgreSQL a batch with nothing to record alongside (no receipt, no echo: the
 is its one INSERT, run on its own (autocommit) on a connection the writer keeps: one round
 trip to the server instead of four (pool check, BEGIN, INSERT, COMMIT), which on a loaded
 machine is most of an acknowledgement's time.
+
+On SQLite with event workers (WEB_PROCESSES_EVENTS=false) a batch goes to the journal instead,
+a file of its own that no processing transaction locks (`db.journal`); `JournalMover` then
+moves it into `inbound_event`, recording receipts and echoes on the way.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,10 +39,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 from sqlmodel import Session
 
+from bot import failpoints
 from bot.clock import Clock
-from bot.zalo.events import ZaloEvent
+from bot.zalo.events import EventError, ZaloEvent, parse_event
 from db import events as event_rows
-from db.session import priority_writer
+from db import journal
+from db.session import priority_writer, read_scope, reader
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +63,7 @@ class Incoming:
 @dataclass(frozen=True)
 class Stored:
     new_id: int | None  # None: the same event was stored before (a redelivery)
-    handled: bool  # recorded while storing; nothing left to process
+    handled: bool = False  # recorded while storing; nothing left to process
 
     @property
     def needs_processing(self) -> bool:
@@ -71,9 +78,13 @@ class InboundWriter:
         clock: Clock,
         record_inline: InlineRecorder,
         inline_events: tuple[type[ZaloEvent], ...],
+        journal: Engine | None = None,
         max_batch: int = 200,
     ) -> None:
         self._engine = priority_writer(engine)
+        # SQLite when event workers process (see `db.journal`): new events go there.
+        self._journal = priority_writer(journal) if journal is not None else None
+        self._reader = reader(engine) if journal is not None else None
         self._clock = clock
         self._record_inline = record_inline
         # Only these may be recorded while being stored (`record_inline` decides).
@@ -125,6 +136,8 @@ class InboundWriter:
     def _write_batch(self, items: list[Incoming]) -> list[Stored | BaseException]:
         self.batches += 1
         now = self._clock.now()
+        if self._journal is not None:
+            return list(self._append(items, now))
         if self._autocommit is not None and not any(
             isinstance(item.event, self._inline_events) for item in items
         ):
@@ -167,51 +180,41 @@ class InboundWriter:
         return out
 
     def _store(self, conn: Connection, items: list[Incoming], now: datetime) -> list[Stored]:
-        # The same event twice in one batch (a fast redelivery): the first one is stored.
-        first: dict[str, int] = {}
-        rows = []
-        for index, item in enumerate(items):
-            key = item.event.dedupe_key
-            if key in first:
-                continue
-            first[key] = index
-            rows.append(
-                {
-                    "dedupe_key": key,
-                    "event_name": item.event.event_name,
-                    "subject_id": item.event.subject_id,
-                    "msg_id": item.event.msg_id,
-                    "zalo_timestamp_ms": item.event.timestamp_ms,
-                    "payload": item.payload,
-                    "redacted": item.redacted,
-                    "status": item.status,
-                    "attempts": 0,
-                    "received_at": now,
-                }
-            )
+        first, rows = _rows_of(items, now)
         ids = event_rows.store_many(conn, rows)
-        handled_ids = []
         results: list[Stored] = []
-        # Receipts and echoes are recorded here, through the ORM, in the same transaction.
-        session: Session | None = None
+        inline: list[tuple[int, ZaloEvent]] = []
         for index, item in enumerate(items):
             key = item.event.dedupe_key
             new_id = ids.get(key) if first[key] == index else None
-            handled = False
-            if (
-                new_id is not None
-                and item.status == "pending"
-                and isinstance(item.event, self._inline_events)
-            ):
-                session = session or Session(bind=conn)
-                handled = self._record_inline(session, item.event, now)
-                if handled:
-                    handled_ids.append(new_id)
-            results.append(Stored(new_id=new_id, handled=handled))
-        if session is not None:
-            session.flush()
-            session.close()
-        event_rows.mark_done_by_ids(conn, event_ids=handled_ids, now=now)
+            if new_id is not None and item.status == "pending":
+                inline.append((new_id, item.event))
+            results.append(Stored(new_id=new_id, handled=False))
+        handled = record_inline_events(
+            conn, inline, now, record=self._record_inline, kinds=self._inline_events
+        )
+        return [
+            Stored(new_id=r.new_id, handled=True) if r.new_id in handled else r for r in results
+        ]
+
+    def _append(self, items: list[Incoming], now: datetime) -> list[Stored]:
+        """SQLite with event workers: into the journal, which no processing transaction
+        locks. Events already moved from it into `inbound_event` are redeliveries."""
+        assert self._journal is not None and self._reader is not None
+        first, rows = _rows_of(items, now)
+        with self._reader.connect() as conn:
+            moved = event_rows.known(conn, [row["dedupe_key"] for row in rows])
+        fresh = [
+            {name: row[name] for name in journal.COLUMNS}
+            for row in rows
+            if row["dedupe_key"] not in moved
+        ]
+        with self._journal.begin() as conn:
+            ids = journal.append(conn, fresh)
+        results = []
+        for index, item in enumerate(items):
+            key = item.event.dedupe_key
+            results.append(Stored(new_id=ids.get(key) if first[key] == index else None))
         return results
 
     async def close(self) -> None:
@@ -220,3 +223,137 @@ class InboundWriter:
             with contextlib.suppress(Exception):
                 await self._writer
         self._drop_direct()
+
+
+def _rows_of(items: list[Incoming], now: datetime) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """The rows to insert, and each key's first index: the same event twice in one batch (a
+    fast redelivery) is stored once."""
+    first: dict[str, int] = {}
+    rows = []
+    for index, item in enumerate(items):
+        key = item.event.dedupe_key
+        if key in first:
+            continue
+        first[key] = index
+        rows.append(
+            {
+                "dedupe_key": key,
+                "event_name": item.event.event_name,
+                "subject_id": item.event.subject_id,
+                "msg_id": item.event.msg_id,
+                "zalo_timestamp_ms": item.event.timestamp_ms,
+                "payload": item.payload,
+                "redacted": item.redacted,
+                "status": item.status,
+                "attempts": 0,
+                "received_at": now,
+            }
+        )
+    return first, rows
+
+
+def record_inline_events(
+    conn: Connection,
+    events: list[tuple[int, ZaloEvent]],
+    now: datetime,
+    *,
+    record: InlineRecorder,
+    kinds: tuple[type[ZaloEvent], ...],
+) -> set[int]:
+    """Record the receipts and echoes among newly stored (id, event) pairs, through the ORM in
+    the storing transaction, and mark them done; the ids of those handled."""
+    handled: list[int] = []
+    session: Session | None = None
+    for new_id, event in events:
+        if isinstance(event, kinds):
+            session = session or Session(bind=conn)
+            if record(session, event, now):
+                handled.append(new_id)
+    if session is not None:
+        session.flush()
+        session.close()
+    event_rows.mark_done_by_ids(conn, event_ids=handled, now=now)
+    return set(handled)
+
+
+class JournalMover:
+    """Moves events from the journal (`db.journal`) into `inbound_event`, where they are
+    processed. Any number of movers may run: moving a row twice is a no-op."""
+
+    def __init__(
+        self,
+        *,
+        journal_engine: Engine,
+        engine: Engine,
+        clock: Clock,
+        record_inline: InlineRecorder,
+        inline_events: tuple[type[ZaloEvent], ...],
+        batch: int = 500,
+        forget_every: int = 500,
+        forget_after_s: float = 2.0,
+    ) -> None:
+        self._journal = journal_engine
+        self._engine = engine
+        self._clock = clock
+        self._record_inline = record_inline
+        self._inline_events = inline_events
+        self._batch = batch
+        self._forget_every = forget_every
+        self._forget_after_s = forget_after_s
+        self._moved = 0  # the last journal id moved by this process
+        self._forgotten = 0
+        self._last_forget = time.monotonic()
+
+    def move(self) -> list[str]:
+        """Move what is waiting (one batch); the subjects with new events to process."""
+        with read_scope(self._journal) as session:
+            rows = journal.after(session.connection(), after_id=self._moved, limit=self._batch)
+        subjects: list[str] = []
+        if rows:
+            now = self._clock.now()
+            with self._engine.begin() as conn:
+                ids = event_rows.store_many(
+                    conn, [{**{n: row[n] for n in journal.COLUMNS}, "attempts": 0} for row in rows]
+                )
+                fresh = [row for row in rows if row["dedupe_key"] in ids]
+                pending = [row for row in fresh if row["status"] == "pending"]
+                handled = record_inline_events(
+                    conn,
+                    _inline_candidates(ids, pending),
+                    now,
+                    record=self._record_inline,
+                    kinds=self._inline_events,
+                )
+            failpoints.hit("journal.after_move")  # moved, not yet noted: moved again later
+            self._moved = int(rows[-1]["id"])
+            subjects = [
+                row["subject_id"] for row in pending if ids[row["dedupe_key"]] not in handled
+            ]
+        self._forget_moved()
+        return subjects
+
+    def close(self) -> None:
+        self._journal.dispose()
+
+    def _forget_moved(self) -> None:
+        if self._moved <= self._forgotten:
+            return
+        due = time.monotonic() - self._last_forget >= self._forget_after_s
+        if self._moved - self._forgotten < self._forget_every and not due:
+            return
+        with self._journal.begin() as conn:
+            journal.forget(conn, up_to_id=self._moved)
+        self._forgotten = self._moved
+        self._last_forget = time.monotonic()
+
+
+def _inline_candidates(ids: dict[str, int], rows: list[Any]) -> list[tuple[int, ZaloEvent]]:
+    """(id, event) of moved rows, for `record_inline_events`. A payload that no longer parses
+    (it did when it arrived, so a newer version stored it) is left to the processor."""
+    out = []
+    for row in rows:
+        try:
+            out.append((ids[row["dedupe_key"]], parse_event(row["payload"])))
+        except EventError:
+            continue
+    return out

@@ -27,7 +27,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import INLINE_EVENTS, Dispatcher, Interceptor, record_inline
 from bot.handoff import HandoffInterceptor
-from bot.inbound import InboundWriter
+from bot.inbound import InboundWriter, JournalMover
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.processor import EventProcessor
@@ -35,6 +35,7 @@ from bot.services import Services
 from bot.zalo.client import TokenPair, ZaloClient, pkce_pair
 from bot.zalo.signature import MacFormula, mac_formulas
 from bot.zalo.tokens import TokenManager
+from db.journal import open_journal
 from db.session import make_engine
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class Runtime:
     inbound: InboundWriter
     sender: OutboxSender
     mac_formulas: list[MacFormula]
+    # SQLite: moves events from the web workers' journal into `inbound_event` (`db.journal`).
+    mover: JournalMover | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _mac_variants_seen: set[str] = field(default_factory=set)
 
@@ -139,6 +142,18 @@ class Runtime:
             on_committed=sender.wake,
             on_outcome=lambda outcome: metrics.events_processed.labels(outcome=outcome).inc(),
         )
+        journal_engine = open_journal(engine.url.render_as_string(hide_password=False))
+        mover = (
+            JournalMover(
+                journal_engine=journal_engine,
+                engine=engine,
+                clock=clock,
+                record_inline=record_inline,
+                inline_events=INLINE_EVENTS,
+            )
+            if journal_engine is not None
+            else None
+        )
         formulas = mac_formulas(
             app_id=settings.zalo_app_id,
             oa_id=settings.zalo_oa_id,
@@ -161,9 +176,12 @@ class Runtime:
                 clock=clock,
                 record_inline=record_inline,
                 inline_events=INLINE_EVENTS,
+                # Web workers that leave processing to event workers write to the journal.
+                journal=None if settings.web_processes_events else journal_engine,
             ),
             sender=sender,
             mac_formulas=formulas,
+            mover=mover,
         )
 
     def note_mac_variant(self, name: str) -> None:
@@ -188,7 +206,18 @@ class Runtime:
             self.every(2.0, self._sweep, name="sweeper")
             self.every(3.0, lambda: fetch_missing_names(self), name="profiles")
 
+    async def move_journal(self) -> int:
+        """Move the events waiting in the journal (SQLite) and kick their residents; how many
+        residents had new events."""
+        if self.mover is None:
+            return 0
+        subjects = await anyio.to_thread.run_sync(self.mover.move)
+        for subject in dict.fromkeys(subjects):
+            self.processor.kick(subject)
+        return len(subjects)
+
     async def _sweep(self) -> None:
+        await self.move_journal()
         await self.processor.sweep()
 
     async def _every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
@@ -226,6 +255,8 @@ class Runtime:
         await self.processor.close()
         await self.sender.stop()
         await self.http.aclose()
+        if self.mover is not None:
+            self.mover.close()
         self.engine.dispose()
 
 

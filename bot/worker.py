@@ -39,6 +39,7 @@ class NewEvents:
 
     async def poll(self) -> int:
         """Kick the subjects of events stored since the last poll; how many events were seen."""
+        await self._runtime.move_journal()
         rows = await anyio.to_thread.run_sync(self._fetch)
         for event_id, subject in rows:
             self._after = max(self._after, event_id)

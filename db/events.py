@@ -99,6 +99,14 @@ def _store_many_postgres(conn: Connection, rows: list[dict[str, Any]]) -> dict[s
     return {key: int(new_id) for key, new_id in result.all()}
 
 
+def known(conn: Connection, keys: list[str]) -> set[str]:
+    """Which of `keys` are stored already (a redelivery of an event moved out of the journal)."""
+    if not keys:
+        return set()
+    stmt = select(InboundEvent.dedupe_key).where(col(InboundEvent.dedupe_key).in_(keys))
+    return set(conn.execute(stmt).scalars().all())
+
+
 def next_pending(session: Session, *, subject_id: str, count: int = 1) -> list[InboundEvent]:
     """The `count` oldest unprocessed events of `subject_id` (by Zalo's timestamp, then
     arrival), oldest first."""

@@ -10,8 +10,25 @@ from pathlib import Path
 import httpx
 import pytest
 
+from db import journal
 from tests.e2e.test_crash import _describe, _rows, _sent_to, _wait_settled
 from tests.servers import BotProcess, demo_sim_app, free_port, serve_in_thread
+
+
+def _waiting(db_url: str) -> list[str]:
+    """Events stored and not processed: pending in `inbound_event`, or still in the journal
+    where SQLite web workers append them (`db.journal`)."""
+    _, events = _rows(db_url)
+    names = [e.event_name for e in events if e.status == "pending"]
+    journal_engine = journal.open_journal(db_url)
+    if journal_engine is not None:
+        try:
+            with journal_engine.connect() as conn:
+                rows = journal.after(conn, after_id=0, limit=1000)
+            names += [row["event_name"] for row in rows if row["status"] == "pending"]
+        finally:
+            journal_engine.dispose()
+    return names
 
 
 @pytest.fixture
@@ -49,8 +66,7 @@ def test_the_web_only_stores_and_the_worker_replies(
     user = sim.post("/_sim/users", json={"display_name": "Bà Tư"}).json()["user_id"]
     sim.post("/_sim/follow", json={"user_id": user})  # welcome text + menu = 2 messages
     time.sleep(1.5)
-    _, events = _rows(db_url)
-    assert [e.status for e in events if e.event_name == "follow"] == ["pending"]
+    assert _waiting(db_url) == ["follow"]
     assert _sent_to(sim, user) == []  # no worker yet: acknowledged, stored, not answered
     worker.start()
     assert _wait_settled(db_url, user), _describe(db_url, bot)
@@ -75,4 +91,23 @@ def test_worker_killed_before_commit_then_restarted(
     assert {r.zalo_message_id for r in outbox if r.recipient == user} == {
         s["message_id"] for s in sent
     }
+    assert [e.status for e in events if e.event_name == "follow"] == ["done"]
+
+
+def test_worker_killed_after_moving_from_the_journal_then_restarted(
+    layout: tuple[httpx.Client, BotProcess, BotProcess], db_url: str
+) -> None:
+    if journal.journal_url(db_url) is None:
+        pytest.skip("web workers append to a journal on SQLite only")
+    sim, bot, worker = layout
+    bot.start()
+    worker.start(BOT_FAILPOINTS="journal.after_move")
+    user = sim.post("/_sim/users", json={"display_name": "Cô Năm"}).json()["user_id"]
+    sim.post("/_sim/follow", json={"user_id": user})
+    assert worker.wait_exit() == 137  # moved into the database, still in the journal
+    assert _waiting(db_url) == ["follow", "follow"]  # both copies wait, one will be processed
+    worker.start()
+    assert _wait_settled(db_url, user), _describe(db_url, bot)
+    assert len(_sent_to(sim, user)) == 2  # nothing lost, nothing twice
+    _, events = _rows(db_url)
     assert [e.status for e in events if e.event_name == "follow"] == ["done"]
