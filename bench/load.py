@@ -104,7 +104,8 @@ def serve(
     """Run the bot as a deployment would, each part in its own process, until the block ends:
     `bot serve --demo` (one uvicorn worker) and the Zalo simulator (`bot sim`) in its place
     of Zalo, not inside the web worker; with `workers`, that many `bot worker` processes do
-    the event processing (WEB_PROCESSES_EVENTS=false)."""
+    the event processing (WEB_PROCESSES_EVENTS=false) and the web worker runs no scheduled
+    jobs (no `bot scheduler` is started: none of its work is measured here)."""
     port, sim_port = free_port(), free_port()
     sim_url = f"http://127.0.0.1:{sim_port}"
     env = {
@@ -120,6 +121,9 @@ def serve(
     }
     if workers:
         env["WEB_PROCESSES_EVENTS"] = "false"
+        # As deployed in this layout: scheduled jobs (the statistics rollup, campaigns) run in
+        # `bot scheduler`, not in the web worker, where demo mode would put them.
+        env["SCHEDULER_IN_APP"] = "false"
     log_name = f"server-{port}.log"
     log = open(ROOT / "bench" / log_name, "wb")  # noqa: SIM115
     children: list[subprocess.Popen[bytes]] = []
