@@ -58,6 +58,21 @@ def serve_in_thread(app: Any, port: int | None = None) -> Iterator[str]:
         thread.join(timeout=15)
 
 
+def bot_env(db_url: str, sim_url: str, **extra: str) -> dict[str, str]:
+    """Settings for a bot process under test: the database, the simulator as Zalo, and the
+    sender's waits shortened so that crash tests settle in seconds."""
+    return {
+        "DATABASE_URL": db_url,
+        "ZALO_OPENAPI_BASE": sim_url,
+        "ZALO_OAUTH_BASE": sim_url,
+        "OUTBOX_POLL_S": "0.05",
+        "OUTBOX_BACKOFF_BASE_S": "0.05",
+        "OUTBOX_ECHO_GRACE_S": "0.5",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 class BotProcess:
     """`bot serve --demo` (or, with `command`, another `bot` command such as `worker`) in a
     subprocess, so tests can kill -9 it."""

@@ -27,7 +27,7 @@ from db.models import AppLock, CampaignDelivery, CampaignOccurrence
 from db.session import make_engine, read_scope, session_scope
 from db.types import utcnow
 from tests.e2e.test_campaigns import seed_sim
-from tests.servers import BotProcess, free_port, serve_in_thread
+from tests.servers import BotProcess, bot_env, free_port, serve_in_thread
 
 ADMIN = {"Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"}
 FOLLOWERS = [f"80000000000000{i:05d}" for i in range(30)]
@@ -62,18 +62,10 @@ def sim(tmp_path: Path) -> Iterator[tuple[httpx.Client, str]]:
         yield http, url
 
 
-def bot_env(db_url: str, sim_url: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": db_url,
-        "ZALO_OPENAPI_BASE": sim_url,
-        "ZALO_OAUTH_BASE": sim_url,
-        "OUTBOX_POLL_S": "0.05",
-        "OUTBOX_BACKOFF_BASE_S": "0.05",
-        "OUTBOX_ECHO_GRACE_S": "0.5",
-        "CAMPAIGN_TICK_S": "0.2",
-        "SCHEDULER_LOCK_TTL_S": "3",
-        "LOG_LEVEL": "INFO",
-    }
+def _env(db_url: str, sim_url: str) -> dict[str, str]:
+    return bot_env(
+        db_url, sim_url, CAMPAIGN_TICK_S="0.2", SCHEDULER_LOCK_TTL_S="3", LOG_LEVEL="INFO"
+    )
 
 
 def add_followers(db_url: str) -> None:
@@ -150,7 +142,7 @@ def test_killed_mid_fan_out_resumes_without_loss_or_duplicates(
     sim: tuple[httpx.Client, str], db_url: str, tmp_path: Path
 ) -> None:
     http, sim_url = sim
-    bot = BotProcess(bot_env(db_url, sim_url), free_port(), tmp_path / "bot.log")
+    bot = BotProcess(_env(db_url, sim_url), free_port(), tmp_path / "bot.log")
     try:
         bot.start()
         add_followers(db_url)
@@ -174,7 +166,7 @@ def test_two_bots_one_runs_campaigns_and_the_other_takes_over(
     sim: tuple[httpx.Client, str], db_url: str, tmp_path: Path
 ) -> None:
     http, sim_url = sim
-    env = bot_env(db_url, sim_url)
+    env = _env(db_url, sim_url)
     first = BotProcess(env, free_port(), tmp_path / "first.log")
     second = BotProcess(env, free_port(), tmp_path / "second.log")
     try:

@@ -22,7 +22,7 @@ from sqlmodel import col
 
 from db.models import EventLog, InboundEvent, Outbox
 from db.session import make_engine, read_scope
-from tests.servers import BotProcess, demo_sim_app, free_port, serve_in_thread
+from tests.servers import BotProcess, bot_env, demo_sim_app, free_port, serve_in_thread
 
 RESIDENTS, MESSAGES = 12, 4
 TEXTS = ("menu", "cảm ơn", "cach kich hoat vneid", "lam giay khai sinh")
@@ -36,7 +36,7 @@ async def _burst(sim_url: str, users: list[str]) -> None:
             for n in range(MESSAGES):
                 body = {"user_id": user, "kind": "text", "text": TEXTS[n % len(TEXTS)]}
                 (await sim.post("/_sim/inbound", json=body)).raise_for_status()
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.2)  # the burst lasts about a second
 
         await asyncio.gather(*(talk(u) for u in users))
 
@@ -77,15 +77,7 @@ def test_killed_at_random_moments_during_a_burst(
     rng = random.Random(seed)
     bot_port = free_port()
     with serve_in_thread(demo_sim_app(bot_port)) as sim_url:
-        env = {
-            "DATABASE_URL": db_url,
-            "ZALO_OPENAPI_BASE": sim_url,
-            "ZALO_OAUTH_BASE": sim_url,
-            "OUTBOX_POLL_S": "0.05",
-            "OUTBOX_BACKOFF_BASE_S": "0.05",
-            "OUTBOX_ECHO_GRACE_S": "0.5",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = bot_env(db_url, sim_url)
         if layout == "with_worker":
             env |= {"WEB_PROCESSES_EVENTS": "false", "WORKER_POLL_S": "0.05"}
         web = BotProcess(env, bot_port, tmp_path / "web.log")
@@ -104,8 +96,8 @@ def test_killed_at_random_moments_during_a_burst(
                 burst = threading.Thread(target=lambda: asyncio.run(_burst(sim_url, users)))
                 burst.start()
                 killed = []
-                for _ in range(2):
-                    time.sleep(rng.uniform(0.05, 0.6))
+                for pause in (rng.uniform(0.05, 0.3), rng.uniform(0.05, 0.6)):
+                    time.sleep(pause)
                     name = rng.choice(sorted(parts))
                     during = burst.is_alive()
                     parts[name].kill9()

@@ -13,22 +13,14 @@ from sqlmodel import select
 
 from db.models import InboundEvent, Outbox
 from db.session import make_engine, read_scope
-from tests.servers import BotProcess, demo_sim_app, free_port, serve_in_thread
+from tests.servers import BotProcess, bot_env, demo_sim_app, free_port, serve_in_thread
 
 
 @pytest.fixture
 def sim_and_bot(db_url: str, tmp_path: Path) -> Iterator[tuple[httpx.Client, BotProcess]]:
     bot_port = free_port()
     with serve_in_thread(demo_sim_app(bot_port)) as sim_url:
-        env = {
-            "DATABASE_URL": db_url,
-            "ZALO_OPENAPI_BASE": sim_url,
-            "ZALO_OAUTH_BASE": sim_url,
-            "OUTBOX_POLL_S": "0.05",
-            "OUTBOX_BACKOFF_BASE_S": "0.05",
-            "OUTBOX_ECHO_GRACE_S": "0.5",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = bot_env(db_url, sim_url)
         bot = BotProcess(env, bot_port, tmp_path / "bot.log")
         with httpx.Client(base_url=sim_url, timeout=15) as sim:
             try:

@@ -12,7 +12,7 @@ import pytest
 
 from db import journal
 from tests.e2e.test_crash import _describe, _rows, _sent_to, _wait_settled
-from tests.servers import BotProcess, demo_sim_app, free_port, serve_in_thread
+from tests.servers import BotProcess, bot_env, demo_sim_app, free_port, serve_in_thread
 
 
 def _waiting(db_url: str) -> list[str]:
@@ -35,19 +35,14 @@ def _waiting(db_url: str) -> list[str]:
 def layout(db_url: str, tmp_path: Path) -> Iterator[tuple[httpx.Client, BotProcess, BotProcess]]:
     bot_port = free_port()
     with serve_in_thread(demo_sim_app(bot_port)) as sim_url:
-        env = {
-            "BOT_MODE": "demo",
-            "DATABASE_URL": db_url,
-            "PORT": str(bot_port),
-            "ZALO_OPENAPI_BASE": sim_url,
-            "ZALO_OAUTH_BASE": sim_url,
-            "WEB_PROCESSES_EVENTS": "false",
-            "WORKER_POLL_S": "0.05",
-            "OUTBOX_POLL_S": "0.05",
-            "OUTBOX_BACKOFF_BASE_S": "0.05",
-            "OUTBOX_ECHO_GRACE_S": "0.5",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = bot_env(
+            db_url,
+            sim_url,
+            BOT_MODE="demo",
+            PORT=str(bot_port),
+            WEB_PROCESSES_EVENTS="false",
+            WORKER_POLL_S="0.05",
+        )
         bot = BotProcess(env, bot_port, tmp_path / "bot.log")
         worker = BotProcess(env, bot_port, tmp_path / "worker.log", command=["worker"])
         with httpx.Client(base_url=sim_url, timeout=15) as sim:
