@@ -12,6 +12,7 @@ import pytest
 
 from db import journal
 from tests.e2e.test_crash import _describe, _rows, _sent_to, _wait_settled
+from tests.e2e.test_hostile import SECRETS
 from tests.servers import BotProcess, bot_env, demo_sim_app, free_port, serve_in_thread
 
 
@@ -106,3 +107,44 @@ def test_worker_killed_after_moving_from_the_journal_then_restarted(
     assert len(_sent_to(sim, user)) == 2  # nothing lost, nothing twice
     _, events = _rows(db_url)
     assert [e.status for e in events if e.event_name == "follow"] == ["done"]
+
+
+def test_secrets_reach_neither_the_journal_nor_the_database(
+    layout: tuple[httpx.Client, BotProcess, BotProcess], db_url: str, tmp_path: Path
+) -> None:
+    """The web worker redacts before it appends to the journal: read the files byte by byte
+    (free pages and the write-ahead log included), before and after the worker moved them."""
+    if journal.journal_url(db_url) is None:
+        pytest.skip("the SQLite files are read byte by byte")
+    sim, bot, worker = layout
+    bot.start()
+    user = sim.post("/_sim/users", json={"display_name": "Bà Tám"}).json()["user_id"]
+    for text in (
+        f"số căn cước của tôi là {SECRETS['cccd']}",
+        f"mã OTP là {SECRETS['otp']}",
+        f"thẻ ngân hàng {SECRETS['card']}",
+        f"mật khẩu là {SECRETS['password']}",
+    ):
+        sim.post("/_sim/inbound", json={"user_id": user, "kind": "text", "text": text})
+    assert _waiting(db_url) == ["user_send_text"] * 4
+    database = Path(db_url.removeprefix("sqlite:///"))
+    files = sorted(database.parent.glob(f"{database.stem}*"))
+    assert any(".inbound" in f.name for f in files)
+
+    def leaked() -> list[str]:
+        found = []
+        for path in database.parent.glob(f"{database.stem}*"):
+            raw = path.read_bytes()
+            found += [f"{n} in {path.name}" for n, s in SECRETS.items() if s.encode() in raw]
+        return found
+
+    assert leaked() == []
+    worker.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        outbox, _ = _rows(db_url)
+        if not _waiting(db_url) and len(outbox) >= 4 and {r.status for r in outbox} == {"sent"}:
+            break
+        time.sleep(0.2)
+    assert not _waiting(db_url), _describe(db_url, bot)
+    assert leaked() == []
