@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -303,34 +304,67 @@ class JournalMover:
         self._moved = 0  # the last journal id moved by this process
         self._forgotten = 0
         self._last_forget = time.monotonic()
+        self._one_at_a_time = threading.Lock()  # the worker's poll and its sweeper both move
 
     def move(self) -> list[str]:
         """Move what is waiting (one batch); the subjects with new events to process."""
+        with self._one_at_a_time:
+            return self._move()
+
+    def _move(self) -> list[str]:
         with read_scope(self._journal) as session:
             rows = journal.after(session.connection(), after_id=self._moved, limit=self._batch)
         subjects: list[str] = []
         if rows:
-            now = self._clock.now()
-            with self._engine.begin() as conn:
-                ids = event_rows.store_many(
-                    conn, [{**{n: row[n] for n in journal.COLUMNS}, "attempts": 0} for row in rows]
+            try:
+                subjects = self._store(rows, inline=True)
+            except (DatabaseUnavailable, sqlite3.OperationalError):
+                raise  # down or locked: everything is moved again on the next call
+            except Exception:
+                # One event that cannot be recorded while moved must not hold up the others.
+                log.warning(
+                    "moving %d events together failed; one by one", len(rows), exc_info=True
                 )
-                fresh = [row for row in rows if row["dedupe_key"] in ids]
-                pending = [row for row in fresh if row["status"] == "pending"]
-                handled = record_inline_events(
+                subjects = []
+                for row in rows:
+                    subjects += self._store_one(row)
+            failpoints.hit("journal.after_move")  # moved, not yet noted: moved again later
+            self._moved = int(rows[-1]["id"])
+        self._forget_moved()
+        return subjects
+
+    def _store_one(self, row: Any) -> list[str]:
+        try:
+            return self._store([row], inline=True)
+        except (DatabaseUnavailable, sqlite3.OperationalError):
+            raise
+        except Exception:
+            log.exception("event %s could not be recorded as moved: processed as usual", row["id"])
+            return self._store([row], inline=False)
+
+    def _store(self, rows: list[Any], *, inline: bool) -> list[str]:
+        """Insert `rows` into `inbound_event` in one transaction (receipts and echoes recorded
+        too, with `inline`); the subjects of the new events left to process."""
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            ids = event_rows.store_many(
+                conn, [{**{n: row[n] for n in journal.COLUMNS}, "attempts": 0} for row in rows]
+            )
+            pending = [
+                row for row in rows if row["dedupe_key"] in ids and row["status"] == "pending"
+            ]
+            handled = (
+                record_inline_events(
                     conn,
                     _inline_candidates(ids, pending),
                     now,
                     record=self._record_inline,
                     kinds=self._inline_events,
                 )
-            failpoints.hit("journal.after_move")  # moved, not yet noted: moved again later
-            self._moved = int(rows[-1]["id"])
-            subjects = [
-                row["subject_id"] for row in pending if ids[row["dedupe_key"]] not in handled
-            ]
-        self._forget_moved()
-        return subjects
+                if inline
+                else set()
+            )
+        return [row["subject_id"] for row in pending if ids[row["dedupe_key"]] not in handled]
 
     def close(self) -> None:
         self._journal.dispose()
