@@ -382,8 +382,8 @@ class JournalMover:
 
 
 def _inline_candidates(ids: dict[str, int], rows: list[Any]) -> list[tuple[int, ZaloEvent]]:
-    """(id, event) of moved rows, for `record_inline_events`. A payload that no longer parses
-    (it did when it arrived, so a newer version stored it) is left to the processor."""
+    """(id, event) of moved rows, for `record_inline_events`. A payload this version cannot
+    parse (another version of the bot stored it) is left to the processor."""
     out = []
     for row in rows:
         try:

@@ -211,8 +211,8 @@ class Runtime:
         residents had new events."""
         if self.mover is None:
             return 0
-        subjects = await anyio.to_thread.run_sync(self.mover.move)
-        for subject in dict.fromkeys(subjects):
+        subjects = dict.fromkeys(await anyio.to_thread.run_sync(self.mover.move))
+        for subject in subjects:
             self.processor.kick(subject)
         return len(subjects)
 
