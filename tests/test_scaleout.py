@@ -3,7 +3,8 @@
 Run with `pytest -m scaleout` (needs TEST_DATABASE_URL). Production mode, real processes,
 the simulator standing in for Zalo. Checks the invariants under a burst from many residents
 (each event processed once, each reply delivered once, no stuck rows), that only one
-scheduler is active, and measures webhook throughput with one and with two workers.
+scheduler is active, and that throughput (messages handled end to end) rises with a second
+worker; acknowledgements per second are measured too.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ pytestmark = pytest.mark.scaleout
 APP_ID, OA_ID = "9100000000000000001", "9200000000000000002"
 APP_SECRET, OA_SECRET = "scaleout-app-secret-123", "scaleout-oa-secret-456"
 RESIDENTS, MESSAGES = 60, 4
-# Two load generators, two workers, PostgreSQL and the simulator each want a core.
+# For the web tier's acknowledgements to rise with a second worker: two load generators,
+# two workers, PostgreSQL and the simulator each want a core.
 MIN_CORES = 6
 
 
@@ -229,34 +231,77 @@ def _generate(args: tuple[str, int, int]) -> tuple[float, int]:
     return count / rate, errors
 
 
+def _done(engine: Any) -> int:
+    with read_scope(engine) as s:
+        return int(
+            s.execute(
+                select(func.count()).where(
+                    InboundEvent.event_name == "user_send_text", InboundEvent.status == "done"
+                )
+            ).scalar_one()
+        )
+
+
+def _serve(stack: dict[str, Any], workers: int, **env: str) -> subprocess.Popen[bytes]:
+    web = _spawn(
+        ["serve", "--workers", str(workers)],
+        {**stack["env"], **env},
+        stack["tmp"] / f"web-{workers}-{len(env)}.log",
+    )
+    wait_until(f"http://127.0.0.1:{stack['port']}/readyz", process=web)
+    return web
+
+
 def test_throughput_rises_with_a_second_worker(stack: dict[str, Any]) -> None:
-    """Signed events to the real webhook (verify, store, process, reply) from two generator
-    processes, so the generator is not what limits one worker."""
-    figures = {}
+    """Two figures, with one and then two web workers:
+
+    - handled/s, the capacity a growing commune needs: 1,200 signed messages posted flat out
+      to web workers that process what they store (production's default), timed until the
+      last one is processed (verified, stored, processed, replies queued). Processing is
+      most of the CPU, and one process runs it on one core: a second worker must add to it.
+    - acknowledged/s: the web tier alone (WEB_PROCESSES_EVENTS=false), posted by two
+      generator processes. Reported; a rise shows only with cores to spare (MIN_CORES): on
+      fewer, the generators, PostgreSQL and one worker already fill them.
+    """
+    base = f"http://127.0.0.1:{stack['port']}"
+    handled, acknowledged = {}, {}
+    count = 1200
+    for workers in (1, 2):
+        web = _serve(stack, workers)
+        try:
+            before = _done(stack["engine"])
+            started = time.perf_counter()
+            _, errors = _generate((base, count, workers * 10_000_000))
+            assert errors == 0
+            deadline = time.monotonic() + 120
+            while _done(stack["engine"]) < before + count and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert _done(stack["engine"]) == before + count
+            handled[workers] = count / (time.perf_counter() - started)
+        finally:
+            _stop(web)
     generators, per_generator = 2, 1500
     for workers in (1, 2):
-        web = _spawn(
-            ["serve", "--workers", str(workers)], stack["env"], stack["tmp"] / f"web-{workers}.log"
-        )
+        web = _serve(stack, workers, WEB_PROCESSES_EVENTS="false")
         try:
-            base = f"http://127.0.0.1:{stack['port']}"
-            wait_until(f"{base}/readyz", process=web)
             jobs = [
-                (base, per_generator, workers * 10_000_000 + g * 1_000_000)
+                (base, per_generator, 50_000_000 + workers * 10_000_000 + g * 1_000_000)
                 for g in range(generators)
             ]
             with ProcessPoolExecutor(generators) as pool:
                 results = list(pool.map(_generate, jobs))
             assert sum(errors for _, errors in results) == 0
-            figures[workers] = generators * per_generator / max(s for s, _ in results)
+            acknowledged[workers] = generators * per_generator / max(s for s, _ in results)
         finally:
             _stop(web)
     cores = os.cpu_count() or 1
-    summary = f"1 worker {figures[1]:.0f}/s, 2 workers {figures[2]:.0f}/s on {cores} cores"
+    summary = (
+        f"handled: 1 worker {handled[1]:.0f}/s, 2 workers {handled[2]:.0f}/s; "
+        f"acknowledged: 1 worker {acknowledged[1]:.0f}/s, 2 workers {acknowledged[2]:.0f}/s; "
+        f"{cores} cores"
+    )
     (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
     (ROOT / "tests" / "artifacts" / "scaleout.txt").write_text(summary + "\n", encoding="utf-8")
-    if cores < MIN_CORES:
-        # Measured and reported, but a rise cannot show: the generators, PostgreSQL, the
-        # simulator and the workers already share every core with one worker.
-        pytest.skip(f"needs {MIN_CORES}+ cores for a second worker to add throughput; {summary}")
-    assert figures[2] > figures[1], summary
+    assert handled[2] > 1.1 * handled[1], summary
+    if cores >= MIN_CORES:
+        assert acknowledged[2] > acknowledged[1], summary
