@@ -6,6 +6,7 @@ events (a cheap indexed poll every WORKER_POLL_S), process each resident's event
 and send the replies. Any number of workers may run: each event is handled in one
 transaction under its resident's lock (see `bot.processor`), so none is handled twice.
 Events a worker misses (it was down, or ids committed out of order) are found by the sweeper.
+On SQLite each poll first moves what the web workers appended to the journal (`db.journal`).
 """
 
 from __future__ import annotations
