@@ -110,7 +110,7 @@ def test_worker_killed_after_moving_from_the_journal_then_restarted(
 
 
 def test_secrets_reach_neither_the_journal_nor_the_database(
-    layout: tuple[httpx.Client, BotProcess, BotProcess], db_url: str, tmp_path: Path
+    layout: tuple[httpx.Client, BotProcess, BotProcess], db_url: str
 ) -> None:
     """The web worker redacts before it appends to the journal: read the files byte by byte
     (free pages and the write-ahead log included), before and after the worker moved them."""
