@@ -8,7 +8,7 @@ a busy 2-core machine. So in that layout web workers append new events to a seco
 beside the database (`bot.inbound.db` for `bot.db`), the journal. Event workers move them into
 `inbound_event` (one transaction for everything waiting, where the normal deduplication and
 the receipts' bookkeeping happen) and later forget the moved rows (`forget`), the only other
-write to the journal: short, and a few times a second at most.
+write to the journal: short, once per 500 events moved or every 2 seconds.
 
 Nothing is lost or stored twice across a crash: a row leaves the journal only after the
 transaction that moved it committed, and moving it again is a no-op (`dedupe_key` is unique
