@@ -237,11 +237,16 @@ def run() -> dict[str, Any]:
         if pg is None:
             results["postgres"] = "skipped: set TEST_DATABASE_URL to include PostgreSQL"
         else:
-            upgrade(pg)
-            engine = _seed(pg, settings, now)
-            figures = _fan_out(engine, settings, now)
-            results.update({f"postgres_{k}": v for k, v in figures.items()})
-            engine.dispose()
+            from bench.core import _drop_postgres
+
+            try:
+                upgrade(pg)
+                engine = _seed(pg, settings, now)
+                figures = _fan_out(engine, settings, now)
+                results.update({f"postgres_{k}": v for k, v in figures.items()})
+                engine.dispose()
+            finally:
+                _drop_postgres()  # each run's database would otherwise stay on the server
         send_url = f"sqlite:///{Path(tmp) / 'send.db'}"
         upgrade(send_url)
         results.update(asyncio.run(_send_rate(send_url)))
