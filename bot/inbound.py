@@ -182,21 +182,19 @@ class InboundWriter:
 
     def _store(self, conn: Connection, items: list[Incoming], now: datetime) -> list[Stored]:
         first, rows = _rows_of(items, now)
-        ids = event_rows.store_many(conn, rows)
-        results: list[Stored] = []
-        inline: list[tuple[int, ZaloEvent]] = []
-        for index, item in enumerate(items):
-            key = item.event.dedupe_key
-            new_id = ids.get(key) if first[key] == index else None
-            if new_id is not None and item.status == "pending":
-                inline.append((new_id, item.event))
-            results.append(Stored(new_id=new_id, handled=False))
+        new_ids = _new_ids(items, first, event_rows.store_many(conn, rows))
         handled = record_inline_events(
-            conn, inline, now, record=self._record_inline, kinds=self._inline_events
+            conn,
+            [
+                (new_id, item.event)
+                for new_id, item in zip(new_ids, items, strict=True)
+                if new_id is not None and item.status == "pending"
+            ],
+            now,
+            record=self._record_inline,
+            kinds=self._inline_events,
         )
-        return [
-            Stored(new_id=r.new_id, handled=True) if r.new_id in handled else r for r in results
-        ]
+        return [Stored(new_id=new_id, handled=new_id in handled) for new_id in new_ids]
 
     def _append(self, items: list[Incoming], now: datetime) -> list[Stored]:
         """SQLite with event workers: into the journal, which no processing transaction
@@ -212,11 +210,7 @@ class InboundWriter:
         ]
         with self._journal.begin() as conn:
             ids = journal.append(conn, fresh)
-        results = []
-        for index, item in enumerate(items):
-            key = item.event.dedupe_key
-            results.append(Stored(new_id=ids.get(key) if first[key] == index else None))
-        return results
+        return [Stored(new_id=new_id) for new_id in _new_ids(items, first, ids)]
 
     async def close(self) -> None:
         """Finish the batch being written (shutdown)."""
@@ -251,6 +245,14 @@ def _rows_of(items: list[Incoming], now: datetime) -> tuple[dict[str, int], list
             }
         )
     return first, rows
+
+
+def _new_ids(items: list[Incoming], first: dict[str, int], ids: dict[str, int]) -> list[int | None]:
+    """Each item's new id: None for a redelivery, stored before or earlier in the batch."""
+    return [
+        ids.get(item.event.dedupe_key) if first[item.event.dedupe_key] == index else None
+        for index, item in enumerate(items)
+    ]
 
 
 def record_inline_events(
