@@ -154,17 +154,23 @@ async def _burst(sim_url: str) -> list[str]:
         return users
 
 
+def _done(engine: Any) -> int:
+    with read_scope(engine) as s:
+        return int(
+            s.execute(
+                select(func.count()).where(
+                    InboundEvent.event_name == "user_send_text", InboundEvent.status == "done"
+                )
+            ).scalar_one()
+        )
+
+
 def _settled(engine: Any, expected: int) -> bool:
     with read_scope(engine) as s:
-        done = s.execute(
-            select(func.count()).where(
-                InboundEvent.event_name == "user_send_text", InboundEvent.status == "done"
-            )
-        ).scalar_one()
         open_rows = s.execute(
             select(func.count()).where(col(Outbox.status).in_(("pending", "sending", "uncertain")))
         ).scalar_one()
-    return int(done) == expected and int(open_rows) == 0
+    return _done(engine) == expected and int(open_rows) == 0
 
 
 def test_two_workers_and_a_standby_scheduler_keep_the_invariants(stack: dict[str, Any]) -> None:
@@ -231,22 +237,11 @@ def _generate(args: tuple[str, int, int]) -> tuple[float, int]:
     return count / rate, errors
 
 
-def _done(engine: Any) -> int:
-    with read_scope(engine) as s:
-        return int(
-            s.execute(
-                select(func.count()).where(
-                    InboundEvent.event_name == "user_send_text", InboundEvent.status == "done"
-                )
-            ).scalar_one()
-        )
-
-
-def _serve(stack: dict[str, Any], workers: int, **env: str) -> subprocess.Popen[bytes]:
+def _serve(stack: dict[str, Any], workers: int, label: str, **env: str) -> subprocess.Popen[bytes]:
     web = _spawn(
         ["serve", "--workers", str(workers)],
         {**stack["env"], **env},
-        stack["tmp"] / f"web-{workers}-{len(env)}.log",
+        stack["tmp"] / f"web-{label}-{workers}.log",
     )
     wait_until(f"http://127.0.0.1:{stack['port']}/readyz", process=web)
     return web
@@ -267,7 +262,7 @@ def test_throughput_rises_with_a_second_worker(stack: dict[str, Any]) -> None:
     handled, acknowledged = {}, {}
     count = 1200
     for workers in (1, 2):
-        web = _serve(stack, workers)
+        web = _serve(stack, workers, "handled")
         try:
             before = _done(stack["engine"])
             started = time.perf_counter()
@@ -282,7 +277,7 @@ def test_throughput_rises_with_a_second_worker(stack: dict[str, Any]) -> None:
             _stop(web)
     generators, per_generator = 2, 1500
     for workers in (1, 2):
-        web = _serve(stack, workers, WEB_PROCESSES_EVENTS="false")
+        web = _serve(stack, workers, "acknowledged", WEB_PROCESSES_EVENTS="false")
         try:
             jobs = [
                 (base, per_generator, 50_000_000 + workers * 10_000_000 + g * 1_000_000)
