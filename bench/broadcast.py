@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, update
 
-from bot.campaigns import service
-from bot.campaigns.content import load_templates
 from bot.clock import SystemClock
 from bot.config import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_OA_ID, DEMO_OA_SECRET_KEY, Settings
-from bot.org import load_org, org_rows
+from bot.features.campaigns import service
+from bot.features.campaigns.content import load_templates
+from bot.features.org.orgfile import load_org, org_rows
 from bot.runtime import Runtime
 from bot.services import Services
 from bot.sim.app import SimConfig, create_sim_app

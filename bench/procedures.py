@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.config import get_settings
-from bot.procedures.evaluation import (
+from bot.features.procedures.evaluation import (
     DEFAULT_DATASET,
     DEFAULT_QUERIES,
     catalogue_with_dataset,
@@ -22,7 +21,9 @@ from bot.procedures.evaluation import (
     percentile,
     raw_latencies_ms,
 )
-from bot.procedures.search import Lexicon, ProcedureIndex
+from bot.features.procedures.search import Lexicon, ProcedureIndex
+
+from bot.config import get_settings
 
 
 def run(dataset: Path = DEFAULT_DATASET, queries_path: Path = DEFAULT_QUERIES) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from bot.stats.report import build_report, skill_list
+from bot.features.stats.report import build_report, skill_list
 from db import rollup
 from db.migrate import upgrade
 from db.models import HandoffTicket, Resident, SkillProgress, TeamMember, Village

@@ -17,10 +17,10 @@ COMMAND_MODULES = (
     "bot.commands.admin",
     "bot.sim.commands",
     "bot.nlu.commands",
-    "bot.procedures.commands",
-    "bot.scam.commands",
-    "bot.play",
-    "bot.skills.commands",
+    "bot.features.procedures.commands",
+    "bot.features.scam.commands",
+    "bot.dev.play",
+    "bot.features.skills.commands",
 )
 
 

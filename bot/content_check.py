@@ -59,12 +59,12 @@ REPLY_SAMPLE: dict[str, Any] = {
 # "module:function" taking the content dir and returning problems; features add theirs.
 EXTRA_CHECKS: tuple[str, ...] = (
     "bot.nlu.intents:check_content",
-    "bot.procedures.service:content_problems",
-    "bot.scam.content:content_problems",
+    "bot.features.procedures.service:content_problems",
+    "bot.features.scam.content:content_problems",
     "bot.flows.topics:content_problems",
-    "bot.skills.lessons:content_problems",
-    "bot.flows.hooks.digital_skills:content_problems",
-    "bot.campaigns.content:content_problems",
+    "bot.features.skills.lessons:content_problems",
+    "bot.features.skills.hooks:content_problems",
+    "bot.features.campaigns.content:content_problems",
 )
 
 

@@ -23,7 +23,7 @@ from bot.api.admin import stats as admin_stats
 from bot.api.admin.auth import FailureLimiter
 from bot.clock import Clock
 from bot.config import Settings, get_settings
-from bot.handoff import escalation_job
+from bot.features.handoff.service import escalation_job
 from bot.runtime import Runtime, freeze_startup_objects
 from bot.services import Services
 from db.migrate import upgrade
@@ -66,7 +66,7 @@ def create_app(
                 runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
                 runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")
                 runtime.every(60, lambda: escalation_job(runtime), name="handoff-escalation")
-                from scheduler.campaigns import lead_campaigns
+                from bot.features.campaigns.scheduler import lead_campaigns
 
                 runtime.spawn(lead_campaigns(runtime), name="campaigns")
             if long_running:
@@ -114,7 +114,7 @@ def _simulator(settings: Settings) -> FastAPI:
 
 def seed_demo_org(engine: Any, settings: Settings) -> None:
     """Load the organisation file (ORG_FILE, or the demo data) when the database has none."""
-    from bot.org import load_org, org_rows
+    from bot.features.org.orgfile import load_org, org_rows
     from db import org as org_rows_db
     from db.session import session_scope
 

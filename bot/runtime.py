@@ -22,11 +22,11 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.campaigns.chat import CampaignInterceptor
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import INLINE_EVENTS, Dispatcher, Interceptor, record_inline
-from bot.handoff import HandoffInterceptor
+from bot.features.campaigns.chat import CampaignInterceptor
+from bot.features.handoff.service import HandoffInterceptor
 from bot.inbound import InboundWriter, JournalMover
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
@@ -201,7 +201,7 @@ class Runtime:
         if send:
             self.sender.start()
         if sweep:
-            from bot.profiles import fetch_missing_names
+            from bot.features.profiles.names import fetch_missing_names
 
             self.every(2.0, self._sweep, name="sweeper")
             self.every(3.0, lambda: fetch_missing_names(self), name="profiles")

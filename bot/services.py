@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.config import Settings
+from bot.features.procedures.runtime import lookup_for, procedure_service
+from bot.features.procedures.service import ProcedureService
+from bot.features.scam.analyzer import ScamAnalyzer
 from bot.flows.engine import FlowEngine
 from bot.nlu.intents import IntentRouter
-from bot.procedures.runtime import lookup_for, procedure_service
-from bot.procedures.service import ProcedureService
 from bot.replies import Button, Reply
-from bot.scam.analyzer import ScamAnalyzer
 from bot.texts import Texts, load_yaml
 
 if TYPE_CHECKING:

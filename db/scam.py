@@ -33,7 +33,7 @@ def record_report(
     village_id: int | None = None,
     created_at: datetime | None = None,
 ) -> ScamReport:
-    """Store one report; `text_redacted` must already be redacted (`bot.scam.reports`)."""
+    """Store one report; `text_redacted` must already be redacted (`bot.features.scam.reports`)."""
     report = ScamReport(
         resident_id=resident_id,
         village_id=village_id,

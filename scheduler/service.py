@@ -8,10 +8,10 @@ import contextlib
 import logging
 
 from bot.config import Settings
-from bot.handoff import escalation_job
+from bot.features.campaigns.scheduler import CampaignScheduler
+from bot.features.handoff.service import escalation_job
 from bot.outbox import owner_id
 from bot.runtime import start_process
-from scheduler.campaigns import CampaignScheduler
 from scheduler.leader import Leadership
 
 log = logging.getLogger(__name__)

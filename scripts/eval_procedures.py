@@ -13,9 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.config import get_settings
-from bot.procedures.catalogue import load_catalogue
-from bot.procedures.evaluation import (
+from bot.features.procedures.catalogue import load_catalogue
+from bot.features.procedures.evaluation import (
     DEFAULT_DATASET,
     DEFAULT_QUERIES,
     EvalResult,
@@ -24,7 +23,9 @@ from bot.procedures.evaluation import (
     evaluate,
     load_queries,
 )
-from bot.procedures.search import Lexicon, ProcedureIndex
+from bot.features.procedures.search import Lexicon, ProcedureIndex
+
+from bot.config import get_settings
 
 
 def _report(label: str, result: EvalResult, show_misses: bool) -> None:

@@ -27,11 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.features.scam.analyzer import ScamAnalyzer, Verdict  # noqa: E402
+from bot.features.scam.blocklist import Blocklist  # noqa: E402
+from bot.features.scam.links import FoundLink  # noqa: E402
+from bot.features.scam.model import ScamModel, read_labelled_csv, split_holdout  # noqa: E402
+
 from bot.config import PACKAGE_DIR  # noqa: E402
-from bot.scam.analyzer import ScamAnalyzer, Verdict  # noqa: E402
-from bot.scam.blocklist import Blocklist  # noqa: E402
-from bot.scam.links import FoundLink  # noqa: E402
-from bot.scam.model import ScamModel, read_labelled_csv, split_holdout  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 DEFAULT_SMS = DATASETS / "scam-sms-dev.csv"

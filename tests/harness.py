@@ -1,6 +1,6 @@
 """A resident chatting with the real dispatcher over a real database, without HTTP.
 
-`bot.localchat.LocalChat` does the work (events stored as the webhook stores them, the real
+`bot.dev.localchat.LocalChat` does the work (events stored as the webhook stores them, the real
 processor, replies read back from the outbox); this adds what transcript tests read, and a
 clock that stands still until a test moves it.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bot.clock import FakeClock
+from bot.dev.localchat import OA_ID, LocalChat, Said, said_from
 from bot.dispatcher import Interceptor
-from bot.localchat import OA_ID, LocalChat, Said, said_from
 from bot.services import Services
 
 __all__ = ["OA_ID", "Chat", "Said", "said_from"]

@@ -167,7 +167,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.chat import run_chat
+    from bot.dev.chat import run_chat
 
     settings = get_settings()
     url = args.url or f"http://{settings.host}:{settings.port}"
@@ -228,7 +228,7 @@ def cmd_flow_diagrams(args: argparse.Namespace) -> int:
 
 
 def cmd_org_import(args: argparse.Namespace) -> int:
-    from bot.org import OrgError, load_org, org_rows
+    from bot.features.org.orgfile import OrgError, load_org, org_rows
     from db import org as org_db
     from db.session import make_engine, session_scope
 

@@ -43,11 +43,11 @@ if TYPE_CHECKING:
 
 # Modules holding the hooks that flow files name; imported when flows are loaded.
 HOOK_MODULES: tuple[str, ...] = (
-    "bot.flows.hooks.common",
-    "bot.flows.hooks.handoff",
-    "bot.flows.hooks.procedures",
-    "bot.flows.hooks.scam",
-    "bot.flows.hooks.digital_skills",
+    "bot.flows.builtin",
+    "bot.features.handoff.hooks",
+    "bot.features.procedures.hooks",
+    "bot.features.scam.hooks",
+    "bot.features.skills.hooks",
 )
 
 PAYLOAD_PREFIX = "#f:"

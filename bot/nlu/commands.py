@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.commands.jsonl import dump, run_batch
+from bot.jsonl import dump, run_batch
 from bot.nlu.intents import DEFAULT_CONTENT_DIR, IntentRouter, Route
 from bot.nlu.schema import ContentProblem
 

@@ -1,5 +1,5 @@
 """Campaign broadcasts: a campaign, its occurrences (one per scheduled run) and one delivery row
-per target of each occurrence (see bot/campaigns/ and README "Campaigns")."""
+per target of each occurrence (see bot/features/campaigns/ and README "Campaigns")."""
 
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.campaigns.content import load_templates
-from bot.campaigns.service import Context
 from bot.config import Settings
-from bot.org import load_org, org_rows
+from bot.features.campaigns.content import load_templates
+from bot.features.campaigns.service import Context
+from bot.features.org.orgfile import load_org, org_rows
 from bot.texts import Texts
 from db import org as org_db
 from db.session import session_scope

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.campaigns import service
 from bot.clock import FakeClock
+from bot.features.campaigns import service
 from bot.services import Services
 from db import campaigns as rows
 from db.models import AuditLog, Campaign

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.campaigns.content import content_problems, load_templates
 from bot.config import Settings
 from bot.content_check import check_content
+from bot.features.campaigns.content import content_problems, load_templates
 
 CONTENT = Settings().content_dir
 

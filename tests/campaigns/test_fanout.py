@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.campaigns import service
-from bot.campaigns.schedule import Schedule
-from bot.campaigns.service import Actor, CampaignError, Context, Spec
 from bot.clock import FakeClock
+from bot.features.campaigns import service
+from bot.features.campaigns.schedule import Schedule
+from bot.features.campaigns.service import Actor, CampaignError, Context, Spec
 from db import campaigns as rows
 from db import residents
 from db.models import AuditLog, Campaign, CampaignDelivery, Outbox

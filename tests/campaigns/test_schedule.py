@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.campaigns.schedule import (
+from bot.features.campaigns.schedule import (
     Schedule,
     ScheduleError,
     next_after,

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from sqlmodel import select
 
-from bot.chat import ChatClient
+from bot.dev.chat import ChatClient
 from db.models import Outbox
 from db.session import read_scope
 from tests.live import Live

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import MetaData, select
 
-from bot.chat import ChatClient
+from bot.dev.chat import ChatClient
 from db.models import InboundEvent, Outbox
 from db.session import read_scope
 from tests.e2e.test_webhook import sign, text_body

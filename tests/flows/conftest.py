@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.org import load_org, org_rows
+from bot.features.org.orgfile import load_org, org_rows
 from bot.services import Services
 from db import org as org_db
 from db.session import session_scope

@@ -7,12 +7,12 @@ import dataclasses
 from functools import lru_cache
 from typing import Any
 
+from bot.features.procedures.runtime import lookup_for, procedure_service
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.localchat import LocalChat
-from bot.procedures.runtime import lookup_for, procedure_service
+from bot.dev.localchat import LocalChat
 from bot.services import Services
 from db.models import EventLog
 from db.session import read_scope

@@ -10,20 +10,20 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bot.features.skills.commands import household_report
+from bot.features.skills.lessons import load_lessons
 from sqlalchemy import Engine
 
 from bot.cli import main
 from bot.config import Settings
 from bot.content_check import check_content, check_flows
+from bot.dev.play import run_play
+from bot.features.skills import hooks as digital_skills
+from bot.features.skills import lessons
 from bot.flows import topics
 from bot.flows.diagram import to_mermaid
 from bot.flows.engine import load_flow_files, sample_context
-from bot.flows.hooks import digital_skills
 from bot.flows.schema import FlowSpec
-from bot.play import run_play
-from bot.skills import lessons
-from bot.skills.commands import household_report
-from bot.skills.lessons import load_lessons
 from bot.text.normalize import fold
 from bot.texts import render
 from bot.zalo.messages import FALLBACK_TITLE, _split_prompt

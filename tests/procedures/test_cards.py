@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from bot.procedures.cards import (
+from bot.features.procedures.cards import (
     BUTTON_TITLE_LIMIT,
     MAX_BUTTONS,
     MESSAGE_LIMIT,
@@ -21,10 +20,11 @@ from bot.procedures.cards import (
     render_matches,
     render_more,
 )
-from bot.procedures.catalogue import Catalogue
-from bot.procedures.importer import record_to_procedure
-from bot.procedures.model import Channel, Document, Procedure
-from bot.procedures.search import Hit, ProcedureIndex
+from bot.features.procedures.catalogue import Catalogue
+from bot.features.procedures.importer import record_to_procedure
+from bot.features.procedures.model import Channel, Document, Procedure
+from bot.features.procedures.search import Hit, ProcedureIndex
+
 from tests.procedures.conftest import CONTENT_DIR, national_record
 
 

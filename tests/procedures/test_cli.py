@@ -15,7 +15,7 @@ from tests.procedures.conftest import national_record, write_jsonl
 @pytest.fixture(autouse=True)
 def _only_this_feature(monkeypatch: pytest.MonkeyPatch) -> None:
     # Other features' command modules are not part of this package's tests.
-    monkeypatch.setattr(bot.cli, "COMMAND_MODULES", ("bot.procedures.commands",))
+    monkeypatch.setattr(bot.cli, "COMMAND_MODULES", ("bot.features.procedures.commands",))
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -8,22 +8,22 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
-from bot.procedures.cards import (
+from bot.features.procedures.cards import (
     MESSAGE_LIMIT,
     CardTemplates,
     render_card,
     render_general,
     render_more,
 )
-from bot.procedures.catalogue import (
+from bot.features.procedures.catalogue import (
     Catalogue,
     ContentError,
     load_curated,
     procedure_files,
 )
-from bot.procedures.model import CODE_RE, Procedure
-from bot.procedures.search import Lexicon
+from bot.features.procedures.model import CODE_RE, Procedure
+from bot.features.procedures.search import Lexicon
+
 from tests.procedures.conftest import CONTENT_DIR
 
 # The procedures of the reference's table (domain.md §2.1) that have a national code.

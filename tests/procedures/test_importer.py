@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import bot.features.procedures.importer as importer
 import pytest
-from sqlalchemy import Engine
-
-import bot.procedures.importer as importer
-from bot.procedures.catalogue import load_imported
-from bot.procedures.importer import (
+from bot.features.procedures.catalogue import load_imported
+from bot.features.procedures.importer import (
     MAX_FIELD_CHARS,
     ImportFileError,
     form_code,
@@ -23,6 +21,8 @@ from bot.procedures.importer import (
     read_records,
     record_to_procedure,
 )
+from sqlalchemy import Engine
+
 from db.procedures import count_imported, list_imported
 from db.session import read_scope
 from tests.procedures.conftest import national_record, write_jsonl

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from bot.procedures.catalogue import Catalogue
-from bot.procedures.evaluation import (
+from bot.features.procedures.catalogue import Catalogue
+from bot.features.procedures.evaluation import (
     DEFAULT_QUERIES,
     catalogue_with_dataset,
     evaluate,
     load_queries,
 )
-from bot.procedures.model import CODE_RE, Procedure
-from bot.procedures.search import Lexicon, ProcedureIndex, loose, name_head
+from bot.features.procedures.model import CODE_RE, Procedure
+from bot.features.procedures.search import Lexicon, ProcedureIndex, loose, name_head
+
 from tests.procedures.conftest import CONTENT_DIR
 
 TOP1_FLOOR = 0.85

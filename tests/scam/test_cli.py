@@ -14,7 +14,7 @@ from tests.scam.test_analyzer import check_contract
 # The real entry point, in a child process, limited to this feature's commands so the test
 # does not depend on other features' modules being present.
 ENTRY = (
-    "import sys, bot.cli; bot.cli.COMMAND_MODULES = ('bot.scam.commands',); "
+    "import sys, bot.cli; bot.cli.COMMAND_MODULES = ('bot.features.scam.commands',); "
     "sys.exit(bot.cli.main(sys.argv[1:]))"
 )
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.scam.analyzer import ScamAnalyzer
-from bot.scam.model import ScamModel, split_holdout
-from bot.scam.quiz import QuizRound, parse_choice
-from bot.scam.render import looks_checkable, verdict_message
+from bot.features.scam.analyzer import ScamAnalyzer
+from bot.features.scam.model import ScamModel, split_holdout
+from bot.features.scam.quiz import QuizRound, parse_choice
+from bot.features.scam.render import looks_checkable, verdict_message
 
 
 def test_high_risk_message_has_reasons_actions_and_lost_money(analyzer: ScamAnalyzer) -> None:

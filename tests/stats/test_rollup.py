@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, text
 
-from bot.stats.report import build_report, window_for
+from bot.features.stats.report import build_report, window_for
 from db import eventlog, rollup
 from db import stats as q
 from db.session import read_scope, session_scope

@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
-from bot.campaigns import schedule as sched
-from bot.campaigns import service
-from bot.campaigns.runner import context_for
+from bot.features.campaigns import schedule as sched
+from bot.features.campaigns import service
+from bot.features.campaigns.runner import context_for
 from bot.runtime import Runtime
 from db import campaigns as rows
 from db import org as org_rows

@@ -19,9 +19,9 @@ from markupsafe import Markup
 
 from bot.api.admin.auth import COOKIE, Principal, authenticate, current_principal
 from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery, compute
+from bot.features.stats.charts import bars_over_time, horizontal_bars, pct_label
+from bot.features.stats.report import SECTIONS, VN
 from bot.runtime import Runtime
-from bot.stats.charts import bars_over_time, horizontal_bars, pct_label
-from bot.stats.report import SECTIONS, VN
 from db import org as org_rows
 from db.session import read_scope
 

@@ -13,7 +13,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AdminOnly, AnyRole, bearer_scheme
-from bot.org import OrgFile, org_rows
+from bot.features.org.orgfile import OrgFile, org_rows
 from bot.runtime import Runtime
 from db import admin as audit_rows
 from db import org as org_db

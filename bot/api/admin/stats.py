@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
+from bot.features.stats.report import VN, RangeError, build_report, parse_range, skill_list, to_csv
 from bot.runtime import Runtime
-from bot.stats.report import VN, RangeError, build_report, parse_range, skill_list, to_csv
 from db import admin as admin_rows
 from db import org as org_rows
 from db import rollup

@@ -1,0 +1,1 @@
+"""Developer tools: chat with a running bot, chat locally, play one flow."""

@@ -1,0 +1,1 @@
+"""Feature packages: each declares itself in one `Feature` manifest."""

@@ -1,0 +1,1 @@
+"""The commune's organisation: villages, groups, team members."""

@@ -1,0 +1,132 @@
+"""What the chat needs from procedures, in one object: search, the match list, cards, buttons.
+
+The conversation layer calls `ProcedureService.reply_for_text` with what the resident typed
+and `reply_for_payload` when a button comes back (`oa.query.hide` payloads such as
+``#thutuc:1.001193``). Each returns a `Reply`: message texts (each ≤ 2000 characters, in
+reading order) and at most five buttons for the last message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.features.procedures.cards import (
+    MESSAGE_LIMIT,
+    PAYLOAD_DETAIL,
+    PAYLOAD_GENERAL,
+    PAYLOAD_MORE,
+    Button,
+    CardTemplates,
+    card_buttons,
+    match_buttons,
+    render_card,
+    render_general,
+    render_matches,
+    render_more,
+)
+from bot.features.procedures.catalogue import Catalogue, ContentError, load_catalogue
+from bot.features.procedures.search import Hit, Lexicon, ProcedureIndex
+
+# Below this score a hit is too weak to offer; the resident is asked to rephrase.
+MIN_MATCH_SCORE = 0.3
+# A hit this far ahead of the next one is shown directly, without a choice list.
+CLEAR_LEAD = 0.25
+CLEAR_SCORE = 0.75
+
+
+@dataclass(frozen=True)
+class Reply:
+    messages: list[str]
+    buttons: list[Button] = field(default_factory=list)
+
+
+class ProcedureService:
+    """Catalogue, search index and card templates, loaded once per process."""
+
+    def __init__(
+        self, catalogue: Catalogue, index: ProcedureIndex, templates: CardTemplates
+    ) -> None:
+        self.catalogue = catalogue
+        self.index = index
+        self.templates = templates
+
+    @classmethod
+    def load(cls, content_dir: Path, database_url: str | None) -> ProcedureService:
+        """Curated content plus the imported records of `database_url`; ContentError if invalid."""
+        catalogue = load_catalogue(content_dir, database_url)
+        index = ProcedureIndex.build(catalogue.values(), Lexicon.load(content_dir))
+        return cls(catalogue, index, CardTemplates.load(content_dir))
+
+    def search(self, text: str, limit: int = 5) -> list[Hit]:
+        """Hits worth offering (score ≥ MIN_MATCH_SCORE), best first."""
+        return [h for h in self.index.search(text, limit) if h.score >= MIN_MATCH_SCORE]
+
+    def reply_for_text(self, text: str) -> Reply:
+        """The answer to a free-text question: one card when clear, else up to five choices."""
+        hits = self.search(text, limit=5)
+        if not hits:
+            return Reply(messages=[render_matches([], self.catalogue, self.templates)])
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        if hits[0].score >= CLEAR_SCORE and hits[0].score - runner_up >= CLEAR_LEAD:
+            reply = self.card(hits[0].code)
+            if reply is not None:
+                return reply
+        return Reply(
+            messages=[render_matches(hits, self.catalogue, self.templates)],
+            buttons=match_buttons(hits, self.catalogue),
+        )
+
+    def card(self, code: str) -> Reply | None:
+        procedure = self.catalogue.get(code)
+        if procedure is None:
+            return None
+        return Reply(
+            messages=render_card(procedure, self.templates),
+            buttons=card_buttons(procedure, self.catalogue, self.templates),
+        )
+
+    def more(self, code: str) -> Reply | None:
+        procedure = self.catalogue.get(code)
+        if procedure is None:
+            return None
+        buttons = card_buttons(procedure, self.catalogue, self.templates)
+        return Reply(messages=render_more(procedure, self.templates), buttons=buttons[1:])
+
+    def general(self) -> Reply:
+        return Reply(messages=render_general(self.catalogue.general, self.templates))
+
+    def reply_for_payload(self, payload: str) -> Reply | None:
+        """The answer to a procedure button, or None when the payload is not one of ours."""
+        payload = payload.strip()
+        if payload.startswith(PAYLOAD_DETAIL):
+            return self.card(payload.removeprefix(PAYLOAD_DETAIL))
+        if payload.startswith(PAYLOAD_MORE):
+            return self.more(payload.removeprefix(PAYLOAD_MORE))
+        if payload == PAYLOAD_GENERAL:
+            return self.general()
+        return None
+
+
+def content_problems(content_dir: Path) -> list[str]:
+    """Everything wrong with the procedure content, for `bot content check` ([] when fine).
+
+    Loads curated procedures, general rules, synonyms and card templates, and renders every
+    card with strict templates, checking each message fits the 2000-character limit.
+    """
+    try:
+        service = ProcedureService.load(content_dir, None)
+    except ContentError as exc:
+        return list(exc.problems)
+    problems: list[str] = []
+    for procedure in service.catalogue.values():
+        try:
+            messages = render_card(procedure, service.templates)
+            messages += render_more(procedure, service.templates)
+        except Exception as exc:  # noqa: BLE001  (any template error is a content problem)
+            problems.append(f"{procedure.code}: card does not render: {exc}")
+            continue
+        for message in messages:
+            if len(message) > MESSAGE_LIMIT:
+                problems.append(f"{procedure.code}: a message has {len(message)} characters")
+    return problems

@@ -1,0 +1,1 @@
+"""Residents' display names from Zalo's profile, outside the event path."""

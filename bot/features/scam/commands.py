@@ -1,0 +1,79 @@
+"""`bot scam …`: check messages (one, or a batch of JSON lines) and train the optional model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.jsonl import dump, run_batch
+
+
+def register(subparsers: Any) -> None:
+    scam = subparsers.add_parser("scam", help="scam checker")
+    sub = scam.add_subparsers(dest="scam_command", metavar="COMMAND", required=True)
+
+    check = sub.add_parser("check", help="check a message, a link or a description of a call")
+    check.add_argument("text", nargs="?", help="the message (omit with --batch)")
+    check.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    check.add_argument(
+        "--batch", action="store_true", help='read {"text": …} JSON lines, write one verdict each'
+    )
+    check.add_argument("--blocklist", type=Path, help="domain blocklist file (one a line)")
+    check.add_argument("--model", type=Path, help="trained model file (see `bot scam train`)")
+    check.set_defaults(func=cmd_check)
+
+    train = sub.add_parser("train", help="train the optional model from a labelled CSV")
+    train.add_argument("csv", type=Path, help="CSV with columns text,label (scam/legit or 1/0)")
+    train.add_argument("--out", type=Path, required=True, help="where to write the model (JSON)")
+    train.add_argument("--epochs", type=int, default=60)
+    train.set_defaults(func=cmd_train)
+
+
+def _analyzer(args: argparse.Namespace) -> Any:
+    from bot.features.scam.analyzer import ScamAnalyzer
+
+    from bot.config import get_settings
+
+    settings = get_settings()
+    blocklist = args.blocklist or settings.scam_blocklist_path
+    model = args.model or settings.scam_model_path
+    for label, path in (("blocklist", blocklist), ("model", model)):
+        if path is not None and not Path(path).exists():
+            msg = f"{label} file not found: {path}"
+            raise SystemExit(msg)
+    return ScamAnalyzer.load(settings.content_dir, blocklist, model)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    analyzer = _analyzer(args)
+    if args.batch:
+        return run_batch("text", lambda text: analyzer.check(text).to_json())
+    if args.text is None:
+        sys.stderr.write("bot scam check: give a TEXT, or use --batch\n")
+        return 2
+    verdict = analyzer.check(args.text)
+    if args.json:
+        dump(verdict.to_json())
+        return 0
+    from bot.features.scam.render import verdict_message
+
+    sys.stdout.write(verdict_message(verdict, analyzer.content.advice) + "\n")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.features.scam.model import ScamModel, read_labelled_csv
+
+    texts, labels = read_labelled_csv(args.csv)
+    if not texts:
+        sys.stderr.write(f"no labelled rows in {args.csv} (columns text,label)\n")
+        return 1
+    model = ScamModel.train(texts, labels, epochs=args.epochs)
+    model.save(args.out)
+    sys.stdout.write(
+        f"trained on {len(texts)} messages ({sum(labels)} scam); "
+        f"{len(model.weights)} features → {args.out}\n"
+    )
+    return 0

@@ -1,1 +1,0 @@
-"""Python hooks named by flow files (`check`, `branch`, `action`), one module per flow."""
