@@ -24,6 +24,7 @@ from bot.clock import SystemClock
 from bot.config import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_OA_ID, DEMO_OA_SECRET_KEY, Settings
 from bot.features.campaigns import service
 from bot.features.campaigns.content import load_templates
+from bot.features.enabled import FEATURES
 from bot.features.org.orgfile import load_org, org_rows
 from bot.runtime import Runtime
 from bot.services import Services
@@ -179,7 +180,7 @@ async def _send_rate(database_url: str) -> dict[str, Any]:
             .values(status="cancelled")
         )
     runtime = Runtime.build(
-        settings, clock=SystemClock(), engine=engine, services=Services.load(settings)
+        settings, clock=SystemClock(), engine=engine, services=Services.load(settings, FEATURES)
     )
     started = time.perf_counter()
     runtime.sender.start()

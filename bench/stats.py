@@ -23,7 +23,11 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from bot.features.stats.report import build_report, skill_list
+from bot.config import Settings
+from bot.feature import sections_of
+from bot.features.enabled import FEATURES
+from bot.features.skills.lessons import skill_list
+from bot.reporting import build_report
 from db import rollup
 from db.migrate import upgrade
 from db.models import HandoffTicket, Resident, SkillProgress, TeamMember, Village
@@ -163,7 +167,7 @@ def _skills_and_handoffs(
     session: Any, rng: random.Random, end: datetime, village_ids: list[int]
 ) -> None:
     """Skill progress for ~15% of residents and one handoff ticket per 15 residents."""
-    skills = [skill for skill, _ in skill_list()]
+    skills = [skill for skill, _ in skill_list(Settings().content_dir)]
     resident_ids = [r for (r,) in session.execute(text("SELECT id FROM resident")).all()]
     progress = []
     for rid in rng.sample(resident_ids, len(resident_ids) * 15 // 100):
@@ -356,7 +360,15 @@ def _time_report(
             parts: dict[str, float] = {}
             started = time.perf_counter()
             with read_scope(engine) as session:
-                build_report(session, first=first, last=last, villages=None, timings=parts)
+                build_report(
+                    session,
+                    first=first,
+                    last=last,
+                    villages=None,
+                    sections=sections_of(FEATURES),
+                    skills=skill_list(Settings().content_dir),
+                    timings=parts,
+                )
             timings.append(time.perf_counter() - started)
             for name, seconds in parts.items():
                 steps.setdefault(name, []).append(seconds)

@@ -1,27 +1,38 @@
-"""The `bot` command line. Each feature registers its own sub-commands.
+"""The `bot` command line: the core commands, then each enabled feature's own.
 
-A feature module listed in `COMMAND_MODULES` exposes ``register(subparsers)``; it adds its
-parsers and sets ``func`` (taking the parsed namespace, returning an exit code) on each.
-Modules are imported when the command line is built, never at package import.
+A command module exposes ``register(subparsers)``; it adds its parsers and sets ``func``
+(taking the parsed namespace, returning an exit code) on each. Features list theirs in their
+manifest (`Feature.commands`); nothing is imported before the command line is built.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-COMMAND_MODULES = (
-    "bot.commands.core",
-    "bot.commands.admin",
-    "bot.sim.commands",
-    "bot.nlu.commands",
-    "bot.features.procedures.commands",
-    "bot.features.scam.commands",
-    "bot.dev.play",
-    "bot.features.skills.commands",
-)
+Register = Callable[[Any], None]
+
+
+def core_commands() -> tuple[Register, ...]:
+    """serve, scheduler, worker, db, content, flows, org, zalo, admin, sim, route, play."""
+    from bot.commands import admin, core
+    from bot.dev import play
+    from bot.nlu import commands as nlu
+    from bot.sim import commands as sim
+
+    return (core.register, admin.register, sim.register, nlu.register, play.register)
+
+
+def feature_commands() -> tuple[Register, ...]:
+    from bot.features.enabled import FEATURES
+
+    return tuple(register for feature in FEATURES for register in feature.commands)
+
+
+def commands() -> tuple[Register, ...]:
+    return (*core_commands(), *feature_commands())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bot", description="Zalo OA backend for the commune's digital technology team"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for register in commands():
+        register(sub)
     return parser
 
 

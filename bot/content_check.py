@@ -3,24 +3,30 @@
 Checks: YAML schemas (unknown keys are errors), links between steps, hooks named by flows
 exist, every template renders with sample data (StrictUndefined catches misspelt
 variables), Zalo's limits (text ≤ 2,000 characters, ≤ 5 buttons, short button labels).
-Feature packages add their own checks through `EXTRA_CHECKS`.
+Each enabled feature adds its own checks (`Feature.content_checks`).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import TemplateError
 from pydantic import ValidationError
 
+from bot.feature import merged_hooks, owned_flows_problems
+from bot.flows import topics
 from bot.flows.engine import FlowLoadError, load_flow_files, sample_context
+from bot.flows.registry import Hooks
+from bot.nlu import intents
 from bot.services import MenuFile
 from bot.text.normalize import load_abbreviations
 from bot.texts import Texts, load_yaml, render
 from bot.zalo.messages import MAX_TEXT
+
+if TYPE_CHECKING:
+    from bot.feature import Feature
 
 MAX_LABEL = 30
 # Variables the shared replies may use, with sample values.
@@ -56,16 +62,6 @@ REPLY_SAMPLE: dict[str, Any] = {
     "author": "Lò Văn Pánh",
     "villages": "Bản Nà Lầy",
 }
-# "module:function" taking the content dir and returning problems; features add theirs.
-EXTRA_CHECKS: tuple[str, ...] = (
-    "bot.nlu.intents:check_content",
-    "bot.features.procedures.service:content_problems",
-    "bot.features.scam.content:content_problems",
-    "bot.flows.topics:content_problems",
-    "bot.features.skills.lessons:content_problems",
-    "bot.features.skills.hooks:content_problems",
-    "bot.features.campaigns.content:content_problems",
-)
 
 
 def _render_problems(where: str, source: str, context: dict[str, Any]) -> list[str]:
@@ -103,19 +99,21 @@ def check_menu(content: Path) -> list[str]:
     return []
 
 
-def check_flows(content: Path) -> list[str]:
+def check_flows(content: Path, hooks: Hooks) -> list[str]:
     try:
-        flows = load_flow_files(content / "flows")
+        flows = load_flow_files(content / "flows", hooks)
     except FlowLoadError as exc:
         return [f"flows/{line}" for line in str(exc).splitlines()]
     problems: list[str] = []
     for flow in flows.values():
         for step_id, step in flow.steps.items():
             where = f"flows/{flow.id}.yaml: step '{step_id}'"
-            problems.extend(_render_problems(where, step.say, sample_context(flow, step)))
+            problems.extend(_render_problems(where, step.say, sample_context(flow, step, hooks)))
             if step.invalid:
                 problems.extend(
-                    _render_problems(where + " (invalid)", step.invalid, sample_context(flow, step))
+                    _render_problems(
+                        where + " (invalid)", step.invalid, sample_context(flow, step, hooks)
+                    )
                 )
             for button in step.buttons:
                 if len(button.label) > MAX_LABEL:
@@ -135,21 +133,20 @@ def check_abbreviations(content: Path) -> list[str]:
     return []
 
 
+# The pipeline's own content; features add theirs (`Feature.content_checks`).
 CORE_CHECKS: tuple[Callable[[Path], list[str]], ...] = (
     check_replies,
     check_menu,
-    check_flows,
     check_abbreviations,
+    intents.check_content,
+    topics.content_problems,
 )
 
 
-def check_content(content: Path) -> list[str]:
+def check_content(content: Path, features: tuple[Feature, ...]) -> list[str]:
     """Every problem found in the content directory (empty when all is well)."""
-    problems: list[str] = []
-    for check in CORE_CHECKS:
+    problems = check_flows(content, merged_hooks(features))
+    problems.extend(owned_flows_problems(features, content))
+    for check in (*CORE_CHECKS, *(c for f in features for c in f.content_checks)):
         problems.extend(check(content))
-    for spec in EXTRA_CHECKS:
-        module, _, name = spec.partition(":")
-        fn: Callable[[Path], list[str]] = getattr(importlib.import_module(module), name)
-        problems.extend(fn(content))
     return problems

@@ -23,8 +23,8 @@ from bot.api.admin import stats as admin_stats
 from bot.api.admin.auth import FailureLimiter
 from bot.clock import Clock
 from bot.config import Settings, get_settings
-from bot.features.handoff.service import escalation_job
-from bot.runtime import Runtime, freeze_startup_objects
+from bot.feature import Feature
+from bot.runtime import Runtime, freeze_startup_objects, read_commune_name
 from bot.services import Services
 from db.migrate import upgrade
 from db.session import make_engine
@@ -37,10 +37,17 @@ def create_app(
     *,
     clock: Clock | None = None,
     long_running: bool = False,
+    features: tuple[Feature, ...] | None = None,
 ) -> FastAPI:
     """The web app. `long_running` (`bot serve`, not tests that build many apps in one
-    process): once started, keep start-up objects out of garbage collection."""
+    process): once started, keep start-up objects out of garbage collection. `features`:
+    those switched on (`bot.features.enabled.FEATURES` unless given)."""
     settings = settings or get_settings()
+    if features is None:
+        from bot.features.enabled import FEATURES
+
+        features = FEATURES
+    enabled = features
     sim_app = _simulator(settings) if settings.is_demo else None
 
     @asynccontextmanager
@@ -51,8 +58,8 @@ def create_app(
                 await anyio.to_thread.run_sync(upgrade, settings.database_url)
                 await anyio.to_thread.run_sync(seed_demo_org, engine, settings)
             await anyio.to_thread.run_sync(seed_admin_token, engine, settings)
-            commune = await anyio.to_thread.run_sync(commune_name, engine)
-            services = Services.load(settings, commune_name=commune)
+            commune = await anyio.to_thread.run_sync(read_commune_name, engine)
+            services = Services.load(settings, enabled, commune_name=commune)
             runtime = Runtime.build(settings, clock=clock, engine=engine, services=services)
             app.state.runtime = runtime
             stack.push_async_callback(runtime.aclose)
@@ -63,12 +70,11 @@ def create_app(
             processes = settings.web_processes_events
             runtime.start_background(send=processes, sweep=processes)
             if settings.run_scheduler_in_app:
-                runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
-                runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")
-                runtime.every(60, lambda: escalation_job(runtime), name="handoff-escalation")
-                from bot.features.campaigns.scheduler import lead_campaigns
+                from scheduler.jobs import lead_in_app, scheduled_jobs, start_periodic
 
-                runtime.spawn(lead_campaigns(runtime), name="campaigns")
+                jobs = scheduled_jobs(enabled)
+                start_periodic(runtime, jobs)
+                runtime.spawn(lead_in_app(runtime, jobs), name="scheduled-workers")
             if long_running:
                 freeze_startup_objects()
             yield
@@ -150,15 +156,6 @@ def seed_simulator(sim_app: Any, engine: Any) -> None:
                 user_id=member.zalo_user_id,
                 last_interaction_ms=state.now_ms(),
             )
-
-
-def commune_name(engine: Any) -> str:
-    from db import org as org_rows_db
-    from db.session import read_scope
-
-    with read_scope(engine) as session:
-        row = org_rows_db.commune(session)
-        return row.name if row is not None else "xã"
 
 
 def seed_admin_token(engine: Any, settings: Settings) -> None:

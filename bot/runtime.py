@@ -24,9 +24,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.dispatcher import INLINE_EVENTS, Dispatcher, Interceptor, record_inline
-from bot.features.campaigns.chat import CampaignInterceptor
-from bot.features.handoff.service import HandoffInterceptor
+from bot.dispatcher import INLINE_EVENTS, Dispatcher, record_inline
+from bot.feature import Feature
 from bot.inbound import InboundWriter, JournalMover
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
@@ -39,11 +38,6 @@ from db.journal import open_journal
 from db.session import make_engine
 
 log = logging.getLogger(__name__)
-
-
-def default_interceptors() -> tuple[Interceptor, ...]:
-    """What sees a resident's text before normal routing, in order."""
-    return (CampaignInterceptor(), HandoffInterceptor())
 
 
 def zalo_bases(settings: Settings) -> tuple[str, str]:
@@ -85,13 +79,12 @@ class Runtime:
         *,
         clock: Clock | None = None,
         engine: Engine | None = None,
-        services: Services | None = None,
+        services: Services,
         http: httpx.AsyncClient | None = None,
     ) -> Runtime:
         clock = clock or SystemClock()
         engine = engine or make_engine(settings.database_url)
         metrics = Metrics()
-        services = services or Services.load(settings)
         http = http or httpx.AsyncClient(
             timeout=httpx.Timeout(settings.zalo_http_timeout_s, connect=5.0)
         )
@@ -132,7 +125,7 @@ class Runtime:
             poll_s=settings.outbox_poll_s,
             echo_grace_s=settings.outbox_echo_grace_s,
         )
-        dispatcher = Dispatcher(services, interceptors=default_interceptors())
+        dispatcher = Dispatcher(services)
         processor = EventProcessor(
             engine=engine,
             handler=dispatcher.handle,
@@ -201,10 +194,12 @@ class Runtime:
         if send:
             self.sender.start()
         if sweep:
-            from bot.features.profiles.names import fetch_missing_names
-
             self.every(2.0, self._sweep, name="sweeper")
-            self.every(3.0, lambda: fetch_missing_names(self), name="profiles")
+            # Features' jobs that run beside event processing (`Job.with_events`).
+            for feature in self.services.features:
+                for job in feature.jobs:
+                    if job.with_events and job.every_s is not None:
+                        self.every(job.every_s, _bound(job.run, self), name=job.name)
 
     async def move_journal(self) -> int:
         """Move the events waiting in the journal (SQLite) and kick their residents; how many
@@ -230,13 +225,6 @@ class Runtime:
                 log.exception("periodic job failed")
             await asyncio.sleep(seconds)
 
-    async def roll_up_statistics(self) -> int:
-        """Fold new analytics events into the daily rollups (keeps reports fast)."""
-        from db import rollup
-        from db.session import session_scope
-
-        return await anyio.to_thread.run_sync(rollup.run_all, lambda: session_scope(self.engine))
-
     def every(self, seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
         self._tasks.append(asyncio.create_task(self._every(seconds, job), name=name))
 
@@ -260,18 +248,34 @@ class Runtime:
         self.engine.dispose()
 
 
-def commune_name_of(settings: Settings) -> str:
-    """The commune's name as stored (for texts that name it), read with a short-lived engine."""
+def _bound(
+    run: Callable[[Runtime], Awaitable[object]], runtime: Runtime
+) -> Callable[[], Awaitable[object]]:
+    return lambda: run(runtime)
+
+
+DEFAULT_COMMUNE = "xã"
+
+
+def read_commune_name(engine: Engine) -> str:
+    """The commune's name as stored (for texts that name it); "xã" until the organisation
+    is loaded or while the database is not migrated (the migration check says so)."""
     from db import org
     from db.session import read_scope
 
-    engine = make_engine(settings.database_url, pool_size=1)
     try:
         with read_scope(engine) as session:
             row = org.commune(session)
-            return row.name if row is not None else "xã"
-    except SQLAlchemyError:  # not migrated yet: the caller's migration check says so
-        return "xã"
+            return row.name if row is not None else DEFAULT_COMMUNE
+    except SQLAlchemyError:
+        return DEFAULT_COMMUNE
+
+
+def commune_name_of(settings: Settings) -> str:
+    """`read_commune_name` with a short-lived engine."""
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        return read_commune_name(engine)
     finally:
         engine.dispose()
 
@@ -290,14 +294,18 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-async def start_process(settings: Settings) -> tuple[Runtime, asyncio.Event] | None:
+async def start_process(
+    settings: Settings, features: tuple[Feature, ...]
+) -> tuple[Runtime, asyncio.Event] | None:
     """For the processes apart from the web app (`bot worker`, `bot scheduler`): a runtime
     whose texts name the commune, and an event set on SIGINT/SIGTERM; None, logged, when the
     database's migrations are not current."""
     from db.migrate import is_current
 
     commune = await anyio.to_thread.run_sync(commune_name_of, settings)
-    runtime = Runtime.build(settings, services=Services.load(settings, commune_name=commune))
+    runtime = Runtime.build(
+        settings, services=Services.load(settings, features, commune_name=commune)
+    )
     if not is_current(runtime.engine):
         log.error("database migrations are not current: run `bot db upgrade` first")
         await runtime.aclose()

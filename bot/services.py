@@ -1,26 +1,28 @@
 """Everything handlers need that is built once per process: texts, menu, flows, the
-router, search and the scam checker. Immutable after start-up."""
+router, and what the enabled features build (`Feature.services`: the procedure search, the
+scam checker…), found by type with `services.get`. Immutable after start-up."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.config import Settings
-from bot.features.procedures.runtime import lookup_for, procedure_service
-from bot.features.procedures.service import ProcedureService
-from bot.features.scam.analyzer import ScamAnalyzer
 from bot.flows.engine import FlowEngine
 from bot.nlu.intents import IntentRouter
 from bot.replies import Button, Reply
 from bot.texts import Texts, load_yaml
 
 if TYPE_CHECKING:
+    from bot.feature import Feature
     from bot.turn import Turn
+
+T = TypeVar("T")
 
 MENU_PAYLOAD = "#menu"
 GO_PREFIX = "#go:"
@@ -42,37 +44,60 @@ class MenuFile(BaseModel):
 
 
 @dataclass(frozen=True)
+class ProcedureLookup:
+    """A feature's way to find a procedure's code in a question (None when not confident)."""
+
+    find: Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
 class Services:
     settings: Settings
     texts: Texts
     menu: MenuFile
     flows: FlowEngine
     router: IntentRouter
+    features: tuple[Feature, ...] = ()
     commune_name: str = "xã"
-    procedures: ProcedureService | None = None
-    scam: ScamAnalyzer | None = None
-    # Finds a procedure's national code in a question (None when not confident).
-    procedure_lookup: Callable[[str], str | None] | None = None
+    # What the features built (`Feature.services`), one object per type.
+    extras: tuple[object, ...] = ()
 
     @classmethod
-    def load(cls, settings: Settings, *, commune_name: str = "xã") -> Services:
+    def load(
+        cls, settings: Settings, features: tuple[Feature, ...], *, commune_name: str = "xã"
+    ) -> Services:
+        from bot.feature import merged_hooks
+
         content: Path = settings.content_dir
-        procedures = procedure_service(content, settings.database_url)
+        flows = FlowEngine.load(
+            content,
+            idle_timeout_min=settings.flow_idle_timeout_min,
+            hooks=merged_hooks(features),
+        )
         return cls(
             settings=settings,
             texts=Texts.load(content),
             menu=MenuFile.model_validate(load_yaml(content / "menu.yaml")),
-            flows=FlowEngine.load(content, idle_timeout_min=settings.flow_idle_timeout_min),
+            flows=flows,
             router=IntentRouter.load(content),
+            features=features,
             commune_name=commune_name,
-            procedures=procedures,
-            procedure_lookup=lookup_for(procedures),
-            scam=ScamAnalyzer.load(
-                content,
-                blocklist_path=settings.scam_blocklist_path,
-                model_path=settings.scam_model_path,
-            ),
+            extras=tuple(obj for f in features for build in f.services for obj in build(settings)),
         )
+
+    def get(self, kind: type[T]) -> T | None:
+        """The object of type `kind` a feature built, if that feature is enabled."""
+        return next((obj for obj in self.extras if isinstance(obj, kind)), None)
+
+    def with_extras(self, *objects: object) -> Services:
+        """The same services with `objects` in place of those of the same types."""
+        kept = tuple(o for o in self.extras if not any(type(o) is type(n) for n in objects))
+        return dataclasses.replace(self, extras=(*kept, *objects))
+
+    @property
+    def procedure_lookup(self) -> Callable[[str], str | None] | None:
+        lookup = self.get(ProcedureLookup)
+        return lookup.find if lookup is not None else None
 
     def menu_reply(self, *, lead: str | None = None) -> Reply:
         title = self.texts.get("menu.title")

@@ -18,6 +18,7 @@ import os
 import anyio.to_thread
 
 from bot.config import Settings
+from bot.feature import Feature
 from bot.runtime import Runtime, start_process
 from db import events as event_rows
 from db.session import read_scope
@@ -58,10 +59,10 @@ class NewEvents:
                 await asyncio.sleep(every_s)
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Settings, features: tuple[Feature, ...]) -> int:
     if settings.worker_nice:
         os.nice(settings.worker_nice)
-    started = await start_process(settings)
+    started = await start_process(settings, features)
     if started is None:
         return 2
     runtime, stop = started

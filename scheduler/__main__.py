@@ -3,6 +3,7 @@
 import asyncio
 
 from bot.config import get_settings
+from bot.features.enabled import FEATURES
 from scheduler.service import run
 
-raise SystemExit(asyncio.run(run(get_settings())))
+raise SystemExit(asyncio.run(run(get_settings(), FEATURES)))

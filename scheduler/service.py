@@ -8,18 +8,18 @@ import contextlib
 import logging
 
 from bot.config import Settings
-from bot.features.campaigns.scheduler import CampaignScheduler
-from bot.features.handoff.service import escalation_job
+from bot.feature import Feature
 from bot.outbox import owner_id
 from bot.runtime import start_process
+from scheduler.jobs import run_workers, scheduled_jobs, start_periodic
 from scheduler.leader import Leadership
 
 log = logging.getLogger(__name__)
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Settings, features: tuple[Feature, ...]) -> int:
     # The scheduler also processes events left pending (the sweeper): its texts name the commune.
-    started = await start_process(settings)
+    started = await start_process(settings, features)
     if started is None:
         return 2
     runtime, stop = started
@@ -29,7 +29,7 @@ async def run(settings: Settings) -> int:
         owner=owner_id(),
         ttl_s=settings.scheduler_lock_ttl_s,
     )
-    campaigns: CampaignScheduler | None = None
+    workers: asyncio.Task[None] | None = None
     try:
         acquire = asyncio.create_task(leader.acquire())
         waiter = asyncio.create_task(stop.wait())
@@ -38,18 +38,18 @@ async def run(settings: Settings) -> int:
             acquire.cancel()
             return 0
         runtime.start_background(send=True, sweep=True)
-        runtime.every(600, runtime.tokens.refresh_if_due, name="token-refresh")
-        runtime.every(60, runtime.roll_up_statistics, name="stats-rollup")
-        runtime.every(60, lambda: escalation_job(runtime), name="handoff-escalation")
-        campaigns = CampaignScheduler(runtime)
-        campaigns.start()
+        jobs = scheduled_jobs(features)
+        start_periodic(runtime, jobs)
+        workers = asyncio.create_task(run_workers(runtime, jobs), name="workers")
         keeper = asyncio.create_task(leader.keep())
         await asyncio.wait({keeper, waiter}, return_when=asyncio.FIRST_COMPLETED)
         keeper.cancel()
         return 0 if stop.is_set() else 1
     finally:
-        if campaigns is not None:
-            await campaigns.stop()
+        if workers is not None:
+            workers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await workers
         await runtime.aclose()
         with contextlib.suppress(Exception):
             leader.release()

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from bot.clock import FakeClock
 from bot.dev.localchat import OA_ID, LocalChat, Said, said_from
-from bot.dispatcher import Interceptor
+from bot.handlers.base import Handler
 from bot.services import Services
 
 __all__ = ["OA_ID", "Chat", "Said", "said_from"]
@@ -29,7 +29,7 @@ class Chat(LocalChat):
         *,
         user_id: str = "2468458835296117922",
         clock: FakeClock | None = None,
-        interceptors: tuple[Interceptor, ...] | None = None,
+        interceptors: tuple[Handler, ...] | None = None,
     ) -> None:
         super().__init__(
             engine, services, user_id=user_id, clock=clock or FakeClock(), interceptors=interceptors

@@ -151,19 +151,21 @@ def _print_demo_banner(settings: Settings) -> None:
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
+    from bot.features.enabled import FEATURES
     from scheduler.service import run
 
     settings = get_settings()
     _logging(settings)
-    return asyncio.run(run(settings))
+    return asyncio.run(run(settings, FEATURES))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.features.enabled import FEATURES
     from bot.worker import run
 
     settings = get_settings()
     _logging(settings)
-    return asyncio.run(run(settings))
+    return asyncio.run(run(settings, FEATURES))
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -193,9 +195,10 @@ def _safe_url(url: str) -> str:
 
 def cmd_content_check(args: argparse.Namespace) -> int:
     from bot.content_check import check_content
+    from bot.features.enabled import FEATURES
 
     content = args.dir or get_settings().content_dir
-    problems = check_content(content)
+    problems = check_content(content, FEATURES)
     if problems:
         print(f"Content check found {len(problems)} problem(s) in {content}:")
         for problem in problems:
@@ -206,14 +209,17 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 
 def cmd_flow_diagrams(args: argparse.Namespace) -> int:
+    from bot.feature import merged_hooks
+    from bot.features.enabled import FEATURES
     from bot.flows.diagram import to_mermaid
     from bot.flows.engine import load_flow_files
 
-    flows = load_flow_files(get_settings().content_dir / "flows")
+    hooks = merged_hooks(FEATURES)
+    flows = load_flow_files(get_settings().content_dir / "flows", hooks)
     stale = []
     for flow in flows.values():
         path = args.out / f"{flow.id}.mmd"
-        text = to_mermaid(flow)
+        text = to_mermaid(flow, hooks)
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))

@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.clock import Clock, SystemClock
-from bot.dispatcher import Dispatcher, Interceptor
+from bot.dispatcher import Dispatcher
+from bot.handlers.base import Handler
 from bot.processor import EventProcessor
-from bot.runtime import default_interceptors
 from bot.services import Services
 from bot.text.privacy import redact
 from bot.zalo.events import parse_event
@@ -64,13 +64,12 @@ class LocalChat:
         *,
         user_id: str = "2468458835296117922",
         clock: Clock | None = None,
-        interceptors: tuple[Interceptor, ...] | None = None,
+        interceptors: tuple[Handler, ...] | None = None,
     ) -> None:
         self.engine = engine
         self.user_id = user_id
         self.clock = clock or SystemClock()
-        chosen = default_interceptors() if interceptors is None else interceptors
-        self.dispatcher = Dispatcher(services, interceptors=chosen)
+        self.dispatcher = Dispatcher(services, interceptors=interceptors)
         self.processor = EventProcessor(
             engine=engine,
             handler=self.dispatcher.handle,

@@ -41,6 +41,7 @@ def run_play(
     """Chat with `flow_id` until end of input or /thoat; 0 on a normal end, 2 for a bad flow."""
     from bot.dev.chat import render_message
     from bot.dev.localchat import LocalChat, Said
+    from bot.features.enabled import FEATURES
     from bot.features.org.orgfile import OrgError, load_org, org_rows
     from bot.flows.engine import FlowLoadError, match_choice
     from bot.services import GO_PREFIX, Services
@@ -66,7 +67,9 @@ def run_play(
                 org_db.apply_org(session, **org_rows(org))
         try:
             services = Services.load(
-                Settings(database_url=url, content_dir=content), commune_name=commune
+                Settings(database_url=url, content_dir=content),
+                FEATURES,
+                commune_name=commune,
             )
         except FlowLoadError as exc:
             write(f"Các tệp luồng hội thoại có lỗi:\n{exc}")

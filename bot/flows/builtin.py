@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from bot.flows.engine import FlowContext
-from bot.flows.registry import branch, check
+from bot.flows.registry import Hooks
 from bot.flows.topics import match_topic, topics_for
 from bot.text.normalize import nfc
 from bot.text.privacy import redact
 
+HOOKS = Hooks()
 
-@check("free_text")
+
+@HOOKS.check("free_text")
 def free_text(text: str, ctx: FlowContext) -> str | None:
     """Any non-empty text, redacted and trimmed to 500 characters."""
     del ctx
@@ -17,7 +19,7 @@ def free_text(text: str, ctx: FlowContext) -> str | None:
     return cleaned[:500] if cleaned else None
 
 
-@branch("by_topic")
+@HOOKS.branch("by_topic")
 def by_topic(ctx: FlowContext) -> str:
     """The step the resident's question is about (content/topics/<flow>.yaml), else the
     first step of the branch's `to:` list."""

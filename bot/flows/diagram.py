@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows.registry import ACTION_TARGETS
+from bot.flows.registry import Hooks
 from bot.flows.schema import FlowSpec
 
 
@@ -13,7 +13,7 @@ def _label(text: str, limit: int = 48) -> str:
     return first.replace('"', "'").replace("{", "(").replace("}", ")")
 
 
-def to_mermaid(flow: FlowSpec) -> str:
+def to_mermaid(flow: FlowSpec, hooks: Hooks) -> str:
     lines = [f"%% {flow.title} — generated from bot/content/flows/{flow.id}.yaml", "flowchart TD"]
     for step_id, step in flow.steps.items():
         shape = (
@@ -31,7 +31,7 @@ def to_mermaid(flow: FlowSpec) -> str:
                     f'    {step_id} -- "{label}" --> flow_{button.flow}[["flow: {button.flow}"]]'
                 )
         if step.action:
-            targets = ACTION_TARGETS.get(step.action, ())
+            targets = hooks.targets.get(step.action, ())
             if not targets:
                 lines.append(f'    {step_id} -. "action: {step.action}" .- {step_id}')
             for target in targets:

@@ -14,7 +14,6 @@ the statistics (`flow_start`, `flow_step`, `flow_complete`, `flow_cancel`, `flow
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,14 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
-from bot.flows.registry import (
-    ACTION_SAMPLES,
-    ACTION_TARGETS,
-    ACTIONS,
-    BRANCHES,
-    CHECKS,
-    StepAction,
-)
+from bot.flows.registry import Hooks, StepAction
 from bot.flows.schema import FlowSpec, StepSpec
 from bot.flows.store import FlowState
 from bot.replies import MAX_BUTTONS, Button, Reply
@@ -40,15 +32,6 @@ from bot.texts import load_model, render
 
 if TYPE_CHECKING:
     from bot.turn import Turn
-
-# Modules holding the hooks that flow files name; imported when flows are loaded.
-HOOK_MODULES: tuple[str, ...] = (
-    "bot.flows.builtin",
-    "bot.features.handoff.hooks",
-    "bot.features.procedures.hooks",
-    "bot.features.scam.hooks",
-    "bot.features.skills.hooks",
-)
 
 PAYLOAD_PREFIX = "#f:"
 MAX_CHAIN = 6  # informational steps shown in a row before waiting for the resident
@@ -101,10 +84,9 @@ def parse_payload(text: str) -> tuple[str, str, str] | None:
     return parts[0], parts[1], parts[2]
 
 
-def load_flow_files(flows_dir: Path) -> dict[str, FlowSpec]:
-    """Read and validate every flow file; `FlowLoadError` lists all problems at once."""
-    for module in HOOK_MODULES:
-        importlib.import_module(module)
+def load_flow_files(flows_dir: Path, hooks: Hooks | None) -> dict[str, FlowSpec]:
+    """Read and validate every flow file; `FlowLoadError` lists all problems at once.
+    With `hooks` None the hooks the flows name are not checked (for reading titles)."""
     flows: dict[str, FlowSpec] = {}
     problems: list[str] = []
     for path in sorted(flows_dir.glob("*.yaml")):
@@ -116,7 +98,8 @@ def load_flow_files(flows_dir: Path) -> dict[str, FlowSpec]:
             problems.append(f"{path.name}: flow id '{spec.id}' is used twice")
         if path.stem != spec.id:
             problems.append(f"{path.name}: the file name must be the flow id ('{spec.id}.yaml')")
-        problems.extend(f"{path.name}: {p}" for p in hook_problems(spec))
+        if hooks is not None:
+            problems.extend(f"{path.name}: {p}" for p in hook_problems(spec, hooks))
         flows[spec.id] = spec
     for spec in flows.values():
         for step_id, step in spec.steps.items():
@@ -130,20 +113,20 @@ def load_flow_files(flows_dir: Path) -> dict[str, FlowSpec]:
     return flows
 
 
-def hook_problems(flow: FlowSpec) -> list[str]:
+def hook_problems(flow: FlowSpec, hooks: Hooks) -> list[str]:
     out: list[str] = []
     for step_id, step in flow.steps.items():
-        if step.check is not None and step.check not in CHECKS:
+        if step.check is not None and step.check not in hooks.checks:
             out.append(f"step '{step_id}': unknown check '{step.check}'")
-        if step.branch is not None and step.branch.by not in BRANCHES:
+        if step.branch is not None and step.branch.by not in hooks.branches:
             out.append(f"step '{step_id}': unknown branch '{step.branch.by}'")
-        if step.action is not None and step.action not in ACTIONS:
+        if step.action is not None and step.action not in hooks.actions:
             out.append(f"step '{step_id}': unknown action '{step.action}'")
         elif step.action is not None:
             out.extend(
                 f"step '{step_id}': action '{step.action}' leads to step '{target}', "
                 "which this flow does not have"
-                for target in ACTION_TARGETS.get(step.action, ())
+                for target in hooks.targets.get(step.action, ())
                 if target not in flow.steps
             )
     return out
@@ -174,13 +157,17 @@ def match_choice(text: str, labels: list[str]) -> int | None:
 class FlowEngine:
     """Starts and advances flows for one turn at a time; stateless between turns."""
 
-    def __init__(self, flows: Mapping[str, FlowSpec], *, idle_timeout_min: int) -> None:
+    def __init__(
+        self, flows: Mapping[str, FlowSpec], *, idle_timeout_min: int, hooks: Hooks
+    ) -> None:
         self.flows = dict(flows)
         self.idle = timedelta(minutes=idle_timeout_min)
+        self.hooks = hooks
 
     @classmethod
-    def load(cls, content_dir: Path, *, idle_timeout_min: int) -> FlowEngine:
-        return cls(load_flow_files(content_dir / "flows"), idle_timeout_min=idle_timeout_min)
+    def load(cls, content_dir: Path, *, idle_timeout_min: int, hooks: Hooks) -> FlowEngine:
+        flows = load_flow_files(content_dir / "flows", hooks)
+        return cls(flows, idle_timeout_min=idle_timeout_min, hooks=hooks)
 
     def has(self, flow_id: str) -> bool:
         return flow_id in self.flows
@@ -359,7 +346,7 @@ class FlowEngine:
         if step.action is None:
             state.data.pop("_dyn", None)
             return StepAction()
-        result = ACTIONS[step.action](self._context(turn, state, flow))
+        result = self.hooks.actions[step.action](self._context(turn, state, flow))
         if result.buttons is not None:
             state.data["_dyn"] = [
                 {"label": b.label, "next": b.next, "value": b.value, "url": b.url, "flow": b.flow}
@@ -456,7 +443,7 @@ class FlowEngine:
         step_id = state.step_id or ""
         value: Any = text.strip()
         if step.check is not None:
-            value = CHECKS[step.check](text, self._context(turn, state, flow))
+            value = self.hooks.checks[step.check](text, self._context(turn, state, flow))
         if value is None or value == "":
             invalid = int(state.data.get("_invalid", 0)) + 1
             state.data["_invalid"] = invalid
@@ -483,7 +470,7 @@ class FlowEngine:
         self, turn: Turn, state: FlowState, flow: FlowSpec, step_id: str, step: StepSpec
     ) -> str:
         assert step.branch is not None
-        target = BRANCHES[step.branch.by](self._context(turn, state, flow))
+        target = self.hooks.branches[step.branch.by](self._context(turn, state, flow))
         if target not in step.branch.to:
             msg = f"{flow.id}.{step_id}: branch '{step.branch.by}' chose '{target}', not in `to`"
             raise FlowError(msg)
@@ -591,7 +578,7 @@ def template_context(turn: Turn, state: FlowState, extra: Mapping[str, Any]) -> 
     return context
 
 
-def sample_context(flow: FlowSpec, step: StepSpec) -> dict[str, Any]:
+def sample_context(flow: FlowSpec, step: StepSpec, hooks: Hooks) -> dict[str, Any]:
     """What `bot content check` renders each step with."""
     data: dict[str, Any] = {}
     for other in flow.steps.values():
@@ -599,5 +586,5 @@ def sample_context(flow: FlowSpec, step: StepSpec) -> dict[str, Any]:
             data[other.save_as] = "mẫu"
     context: dict[str, Any] = {"name": "Bác Ba", "commune": "Xã Mẫu", "data": data}
     if step.action is not None:
-        context.update(ACTION_SAMPLES.get(step.action, {}))
+        context.update(hooks.samples.get(step.action, {}))
     return context

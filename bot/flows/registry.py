@@ -1,8 +1,10 @@
 """Named Python hooks that flow files refer to: `check`, `branch` and `action`.
 
-- ``@check("name")``: ``(text, ctx) -> value | None``. None means "not valid, ask again".
-- ``@branch("name")``: ``(ctx) -> step id``; must be one of the branch's `to:` steps.
-- ``@action("name", sample=..., targets=...)``: ``(ctx) -> StepAction``, run when a step is
+Each feature keeps its own `Hooks` (``HOOKS = Hooks()``) and registers with its decorators:
+
+- ``@HOOKS.check("name")``: ``(text, ctx) -> value | None``. None means "not valid, ask again".
+- ``@HOOKS.branch("name")``: ``(ctx) -> step id``; must be one of the branch's `to:` steps.
+- ``@HOOKS.action("name", sample=..., targets=...)``: ``(ctx) -> StepAction``, run when a step is
   reached; adds template variables and/or dynamic buttons. `sample` is what `bot content
   check` renders the step's text with; `targets` (optional) lists the steps its buttons and
   `goto` may lead to, for the diagrams and the content check.
@@ -43,42 +45,64 @@ CheckFn = Callable[[str, "FlowContext"], Any]
 BranchFn = Callable[["FlowContext"], str]
 ActionFn = Callable[["FlowContext"], StepAction]
 
-CHECKS: dict[str, CheckFn] = {}
-BRANCHES: dict[str, BranchFn] = {}
-ACTIONS: dict[str, ActionFn] = {}
-ACTION_SAMPLES: dict[str, Mapping[str, Any]] = {}
-# Steps an action's dynamic buttons (or `goto`) may lead to, when declared: drawn in the
-# diagrams and checked to exist, so a flow with computed buttons can still be reviewed.
-ACTION_TARGETS: dict[str, tuple[str, ...]] = {}
-
 C = TypeVar("C", bound=CheckFn)
 B = TypeVar("B", bound=BranchFn)
 A = TypeVar("A", bound=ActionFn)
 
 
-def check(name: str) -> Callable[[C], C]:
-    def register(fn: C) -> C:
-        CHECKS[name] = fn
-        return fn
+@dataclass
+class Hooks:
+    """The hooks one feature offers its flows, registered with its decorators, e.g.
+    ``HOOKS = Hooks()`` then ``@HOOKS.check("phone")``. `Hooks.merge` joins features'."""
 
-    return register
+    checks: dict[str, CheckFn] = field(default_factory=dict)
+    branches: dict[str, BranchFn] = field(default_factory=dict)
+    actions: dict[str, ActionFn] = field(default_factory=dict)
+    samples: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Steps an action's dynamic buttons (or `goto`) may lead to, when declared: drawn in the
+    # diagrams and checked to exist, so a flow with computed buttons can still be reviewed.
+    targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def check(self, name: str) -> Callable[[C], C]:
+        def register(fn: C) -> C:
+            self.checks[name] = fn
+            return fn
 
-def branch(name: str) -> Callable[[B], B]:
-    def register(fn: B) -> B:
-        BRANCHES[name] = fn
-        return fn
+        return register
 
-    return register
+    def branch(self, name: str) -> Callable[[B], B]:
+        def register(fn: B) -> B:
+            self.branches[name] = fn
+            return fn
 
+        return register
 
-def action(
-    name: str, *, sample: Mapping[str, Any] | None = None, targets: tuple[str, ...] = ()
-) -> Callable[[A], A]:
-    def register(fn: A) -> A:
-        ACTIONS[name] = fn
-        ACTION_SAMPLES[name] = dict(sample or {})
-        ACTION_TARGETS[name] = targets
-        return fn
+    def action(
+        self, name: str, *, sample: Mapping[str, Any] | None = None, targets: tuple[str, ...] = ()
+    ) -> Callable[[A], A]:
+        def register(fn: A) -> A:
+            self.actions[name] = fn
+            self.samples[name] = dict(sample or {})
+            self.targets[name] = targets
+            return fn
 
-    return register
+        return register
+
+    @classmethod
+    def merge(cls, *parts: Hooks) -> Hooks:
+        """One set of hooks from several; a name offered twice is a programming error."""
+        out = cls()
+        for part in parts:
+            clash = (
+                (out.checks.keys() & part.checks.keys())
+                | (out.branches.keys() & part.branches.keys())
+                | (out.actions.keys() & part.actions.keys())
+            )
+            if clash:
+                raise ValueError(f"flow hooks defined twice: {', '.join(sorted(clash))}")
+            out.checks.update(part.checks)
+            out.branches.update(part.branches)
+            out.actions.update(part.actions)
+            out.samples.update(part.samples)
+            out.targets.update(part.targets)
+        return out

@@ -68,6 +68,8 @@ class StepSpec(_Strict):
 class FlowSpec(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     title: str
+    # A short name for the dashboard's tables and charts (the title when not given).
+    short: str | None = Field(default=None, max_length=40)
     description: str = ""
     start: str
     # Ask "was this helpful?" when an end step is reached.

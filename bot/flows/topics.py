@@ -79,7 +79,7 @@ def content_problems(content_dir: Path) -> list[str]:
     if not folder.is_dir():
         return []
     try:
-        flows = load_flow_files(content_dir / "flows")
+        flows = load_flow_files(content_dir / "flows", None)
     except FlowLoadError:
         return []  # the flow check reports those problems
     problems: list[str] = []

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.features.campaigns.content import load_templates
 from bot.features.campaigns.service import Context
+from bot.features.enabled import FEATURES
 from bot.features.org.orgfile import load_org, org_rows
 from bot.texts import Texts
 from db import org as org_db
@@ -46,4 +47,4 @@ def org(engine: Engine) -> Engine:
 def services(db_url: str) -> Any:
     from bot.services import Services
 
-    return Services.load(Settings(database_url=db_url), commune_name="Xã Hòa An")
+    return Services.load(Settings(database_url=db_url), FEATURES, commune_name="Xã Hòa An")

@@ -199,9 +199,12 @@ def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> No
 def approving(org: Engine, db_url: str) -> Make:
     """Chats with CAMPAIGN_REQUIRES_APPROVAL on."""
     from bot.config import Settings
+    from bot.features.enabled import FEATURES
 
     services = Services.load(
-        Settings(database_url=db_url, campaign_requires_approval=True), commune_name="Xã Hòa An"
+        Settings(database_url=db_url, campaign_requires_approval=True),
+        FEATURES,
+        commune_name="Xã Hòa An",
     )
     clock = FakeClock(START)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.content_check import check_content
 from bot.features.campaigns.content import content_problems, load_templates
+from bot.features.enabled import FEATURES
 
 CONTENT = Settings().content_dir
 
@@ -33,7 +34,7 @@ def test_content_check_catches_a_broken_campaign_template(tmp_path: Path) -> Non
     (content / "campaigns" / "sai-khoa.yaml").write_text(
         "id: sai-khoa\ntitle: Sai khóa\ntext: Nội dung đủ dài\nbuttons: []\n", encoding="utf-8"
     )
-    problems = check_content(content)
+    problems = check_content(content, FEATURES)
     assert any("campaigns/hong.yaml" in p and "'thon' is undefined" in p for p in problems)
     assert any("campaigns/dai.yaml" in p and "more than Zalo's 2000" in p for p in problems)
     assert any("campaigns/sai-khoa.yaml" in p and "buttons" in p for p in problems)

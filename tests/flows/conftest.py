@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.features.enabled import FEATURES
 from bot.features.org.orgfile import load_org, org_rows
 from bot.services import Services
 from db import org as org_db
@@ -20,7 +21,7 @@ DEMO_ORG = Settings().content_dir / "demo" / "org.yaml"
 
 @pytest.fixture
 def services(db_url: str) -> Services:
-    return Services.load(Settings(database_url=db_url), commune_name="Xã Hòa An")
+    return Services.load(Settings(database_url=db_url), FEATURES, commune_name="Xã Hòa An")
 
 
 @pytest.fixture

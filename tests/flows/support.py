@@ -7,13 +7,14 @@ import dataclasses
 from functools import lru_cache
 from typing import Any
 
-from bot.features.procedures.runtime import lookup_for, procedure_service
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.dev.localchat import LocalChat
-from bot.services import Services
+from bot.features.enabled import FEATURES
+from bot.features.procedures.runtime import lookup_for, procedure_service
+from bot.services import ProcedureLookup, Services
 from db.models import EventLog
 from db.session import read_scope
 
@@ -22,7 +23,7 @@ COMMUNE = "Xã Hòa An"
 
 @lru_cache(maxsize=1)
 def _loaded() -> Services:
-    return Services.load(Settings(), commune_name=COMMUNE)
+    return Services.load(Settings(), FEATURES, commune_name=COMMUNE)
 
 
 def services_for(db_url: str) -> Services:
@@ -31,8 +32,8 @@ def services_for(db_url: str) -> Services:
     loaded = _loaded()
     settings = Settings(database_url=db_url)
     procedures = procedure_service(settings.content_dir, db_url)
-    return dataclasses.replace(
-        loaded, settings=settings, procedures=procedures, procedure_lookup=lookup_for(procedures)
+    return dataclasses.replace(loaded, settings=settings).with_extras(
+        procedures, ProcedureLookup(lookup_for(procedures))
     )
 
 

@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bot.features.skills.commands import household_report
-from bot.features.skills.lessons import load_lessons
 from sqlalchemy import Engine
 
 from bot.cli import main
 from bot.config import Settings
 from bot.content_check import check_content, check_flows
 from bot.dev.play import run_play
+from bot.feature import merged_hooks
+from bot.features.enabled import FEATURES
 from bot.features.skills import hooks as digital_skills
 from bot.features.skills import lessons
+from bot.features.skills.commands import household_report
+from bot.features.skills.lessons import load_lessons
 from bot.flows import topics
 from bot.flows.diagram import to_mermaid
 from bot.flows.engine import load_flow_files, sample_context
@@ -35,7 +37,8 @@ from db.types import utcnow
 
 CONTENT = Settings().content_dir
 REPO = Path(__file__).resolve().parents[2]
-FLOWS = load_flow_files(CONTENT / "flows")
+HOOKS = merged_hooks(FEATURES)
+FLOWS = load_flow_files(CONTENT / "flows", HOOKS)
 MINE = ("vneid", "digital_skills")
 # What the bot must never ask a resident to type.
 SECRETS = ("số căn cước", "OTP", "mật khẩu", "passcode")
@@ -53,7 +56,7 @@ def problems_in(content: Path) -> str:
     """What the checks of flows, topics, lessons and the skills texts find (the rest of
     `bot content check` is not about these files and takes longer)."""
     found = [
-        *check_flows(content),
+        *check_flows(content, HOOKS),
         *topics.content_problems(content),
         *lessons.content_problems(content),
         *digital_skills.content_problems(content),
@@ -68,7 +71,7 @@ def edit_yaml(path: Path, change: object) -> None:
 
 
 def test_the_content_check_passes() -> None:
-    assert check_content(CONTENT) == []
+    assert check_content(CONTENT, FEATURES) == []
 
 
 def test_the_content_check_command(capsys: pytest.CaptureFixture[str], content: Path) -> None:
@@ -84,13 +87,15 @@ def test_diagrams_are_current_for_every_flow() -> None:
     for flow in FLOWS.values():
         path = folder / f"{flow.id}.mmd"
         assert path.exists(), f"run `make diagrams`: {path} is missing"
-        assert path.read_text(encoding="utf-8") == to_mermaid(flow), f"run `make diagrams`: {path}"
+        assert path.read_text(encoding="utf-8") == to_mermaid(flow, HOOKS), (
+            f"run `make diagrams`: {path}"
+        )
     assert {p.stem for p in folder.glob("*.mmd")} == set(FLOWS)
     assert main(["flows", "diagrams", "--check", "--out", str(folder)]) == 0
 
 
 def test_diagrams_draw_computed_buttons() -> None:
-    drawing = to_mermaid(FLOWS["digital_skills"])
+    drawing = to_mermaid(FLOWS["digital_skills"], HOOKS)
     assert 'lesson -. "skills_page" .-> quiz' in drawing
     assert 'quiz -. "skills_question" .-> quiz_feedback' in drawing
     assert 'quiz_result -. "skills_outcome" .-> mastered' in drawing
@@ -101,7 +106,7 @@ def test_no_step_that_waits_for_typing_asks_for_a_secret(flow: FlowSpec) -> None
     for step_id, step in flow.steps.items():
         if step.expect != "text":
             continue
-        context = sample_context(flow, step)
+        context = sample_context(flow, step, HOOKS)
         asked = fold(render(step.say, context) + " " + render(step.invalid or "", context))
         for secret in SECRETS:
             for match in re.finditer(re.escape(fold(secret)), asked):
@@ -129,7 +134,7 @@ def test_links_are_official_and_calls_go_to_known_numbers(flow_id: str) -> None:
 def test_every_prompt_fits_a_zalo_list_heading_and_steps_stay_short(flow_id: str) -> None:
     flow = FLOWS[flow_id]
     for step_id, step in flow.steps.items():
-        text = render(step.say, sample_context(flow, step))
+        text = render(step.say, sample_context(flow, step, HOOKS))
         if not text:
             continue
         lines = [line for line in text.splitlines() if line.strip()]

@@ -13,8 +13,10 @@ from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.config import PACKAGE_DIR, Settings
+from bot.feature import Feature, merged_hooks
+from bot.features.enabled import FEATURES
 from bot.flows.engine import FlowContext, FlowLoadError, load_flow_files
-from bot.flows.registry import DynamicButton, StepAction, action, branch, check
+from bot.flows.registry import DynamicButton, Hooks, StepAction
 from bot.services import Services
 from db.models import EventLog
 from db.session import session_scope
@@ -65,19 +67,22 @@ steps:
 """
 
 
-@check("test_digits")
+HOOKS = Hooks()
+
+
+@HOOKS.check("test_digits")
 def _digits(text: str, ctx: FlowContext) -> str | None:
     del ctx
     value = text.strip()
     return value if value.isdigit() else None
 
 
-@branch("test_even")
+@HOOKS.branch("test_even")
 def _even(ctx: FlowContext) -> str:
     return "chan" if int(ctx.data["so_nha"]) % 2 == 0 else "le"
 
 
-@action("test_results", sample={"count": 2})
+@HOOKS.action("test_results", sample={"count": 2})
 def _results(ctx: FlowContext) -> StepAction:
     del ctx
     return StepAction(
@@ -104,7 +109,9 @@ def content(tmp_path: Path) -> Path:
 @pytest.fixture
 def chat(engine: Engine, content: Path) -> Iterator[Chat]:
     settings = Settings(content_dir=content, flow_idle_timeout_min=30)
-    services = Services.load(settings, commune_name="Xã Thử")
+    services = Services.load(
+        settings, (*FEATURES, Feature(name="thu_nghiem", hooks=HOOKS)), commune_name="Xã Thử"
+    )
     yield Chat(engine, services, clock=FakeClock())
 
 
@@ -249,7 +256,7 @@ def test_broken_flow_files_are_reported_together(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(FlowLoadError) as info:
-        load_flow_files(tmp_path)
+        load_flow_files(tmp_path, merged_hooks(FEATURES))
     message = str(info.value)
     assert "buton" in message
     assert "missing" in message

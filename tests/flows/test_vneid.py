@@ -270,7 +270,7 @@ def test_a_question_opens_the_right_step(
 
 
 def test_the_flow_never_asks_the_resident_to_type_anything() -> None:
-    flow = load_flow_files(Settings().content_dir / "flows")["vneid"]
+    flow = load_flow_files(Settings().content_dir / "flows", None)["vneid"]
     assert all(step.expect == "button" for step in flow.steps.values())
 
 

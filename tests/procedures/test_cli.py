@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 import bot.cli
+from bot.features.procedures import commands as procedure_commands
 from tests.procedures.conftest import national_record, write_jsonl
 
 
 @pytest.fixture(autouse=True)
 def _only_this_feature(monkeypatch: pytest.MonkeyPatch) -> None:
     # Other features' command modules are not part of this package's tests.
-    monkeypatch.setattr(bot.cli, "COMMAND_MODULES", ("bot.features.procedures.commands",))
+    monkeypatch.setattr(bot.cli, "commands", lambda: (procedure_commands.register,))
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -14,7 +14,8 @@ from tests.scam.test_analyzer import check_contract
 # The real entry point, in a child process, limited to this feature's commands so the test
 # does not depend on other features' modules being present.
 ENTRY = (
-    "import sys, bot.cli; bot.cli.COMMAND_MODULES = ('bot.features.scam.commands',); "
+    "import sys, bot.cli, bot.features.scam.commands as c; "
+    "bot.cli.commands = lambda: (c.register,); "
     "sys.exit(bot.cli.main(sys.argv[1:]))"
 )
 

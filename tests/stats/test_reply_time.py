@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.features.stats.report import window_for
+from bot.reporting import window_for
 from db import stats as q
 from db.models import InboundEvent, Outbox, Resident, Village
 from db.session import read_scope, session_scope

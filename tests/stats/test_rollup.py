@@ -5,9 +5,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+from bot.reporting import build_report, window_for
 from sqlalchemy import Engine, text
 
-from bot.features.stats.report import build_report, window_for
+from bot.config import Settings
+from bot.feature import sections_of
+from bot.features.enabled import FEATURES
+from bot.features.skills.lessons import skill_list
 from db import eventlog, rollup
 from db import stats as q
 from db.session import read_scope, session_scope
@@ -35,7 +39,14 @@ def add_events(engine: Engine, n: int, *, offset: int = 0) -> None:
 def report(engine: Engine) -> dict:  # type: ignore[type-arg]
     rollup.run_all(lambda: session_scope(engine))
     with read_scope(engine) as s:
-        return build_report(s, first=date(2026, 11, 1), last=date(2026, 11, 30), villages=None)
+        return build_report(
+            s,
+            first=date(2026, 11, 1),
+            last=date(2026, 11, 30),
+            villages=None,
+            sections=sections_of(FEATURES),
+            skills=skill_list(Settings().content_dir),
+        )
 
 
 def test_counts_are_exact_across_batches_and_repeated_runs(engine: Engine) -> None:

@@ -6,7 +6,6 @@ reads the same statistics as /admin/stats and draws them as inline SVG.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,13 +13,20 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    FunctionLoader,
+    PrefixLoader,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from bot.api.admin.auth import COOKIE, Principal, authenticate, current_principal
 from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery, compute
-from bot.features.stats.charts import bars_over_time, horizontal_bars, pct_label
-from bot.features.stats.report import SECTIONS, VN
+from bot.charts import bars_over_time, horizontal_bars, pct_label
+from bot.feature import Section, sections_of
 from bot.runtime import Runtime
 from db import org as org_rows
 from db.session import read_scope
@@ -29,20 +35,20 @@ router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COOKIE_MAX_AGE = 8 * 3600
 
-FLOW_NAMES = {
-    "vneid": "VNeID",
-    "procedures": "Thủ tục hành chính",
-    "scam_check": "Kiểm tra lừa đảo",
-    "scam_quiz": "Thử tài nhận diện lừa đảo",
-    "digital_skills": "5 kỹ năng số",
-    "handoff": "Gặp cán bộ",
-}
 
-
-@lru_cache(maxsize=1)
-def html_environment() -> Environment:
+@lru_cache(maxsize=4)
+def html_environment(sections: tuple[Section, ...] = ()) -> Environment:
+    """The dashboard's templates, and each section's own as "section/<name>.html"."""
+    parts = {s.name: str(s.template) for s in sections if s.template is not None}
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(TEMPLATES),
+                PrefixLoader(
+                    {"section": FunctionLoader(lambda name: _section_source(parts, name))}
+                ),
+            ]
+        ),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -51,12 +57,23 @@ def html_environment() -> Environment:
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.0f}%"
     env.filters["pct1"] = lambda v: "—" if v is None else pct_label(v)
     env.filters["minutes"] = lambda v: "—" if v is None else f"{v:g}".replace(".", ",") + " phút"
-    env.globals["flow_name"] = lambda f: FLOW_NAMES.get(f, f)
     return env
 
 
-def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = html_environment().get_template(name).render(**context)
+def _section_source(parts: dict[str, str], name: str) -> str | None:
+    path = parts.get(name.removesuffix(".html"))
+    return Path(path).read_text(encoding="utf-8") if path else None
+
+
+def flow_names(runtime: Runtime) -> dict[str, str]:
+    """Each flow's short name for the dashboard, from its flow file."""
+    return {fid: flow.short or flow.title for fid, flow in runtime.services.flows.flows.items()}
+
+
+def page(
+    name: str, status: int = 200, *, sections: tuple[Section, ...] = (), **context: Any
+) -> HTMLResponse:
+    html = html_environment(sections).get_template(name).render(sections=sections, **context)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
@@ -126,17 +143,19 @@ async def dashboard(
     return page(
         "dashboard.html",
         r=report,
-        charts=build_charts(report),
+        charts=build_charts(report, runtime),
+        flow_names=flow_names(runtime),
         villages=options,
         selected=village or "",
         query=request.url.query,
-        generated=datetime.now(VN).strftime("%H:%M %d/%m/%Y"),
-        # Each report section is shown by templates/sections/<name>.html when it exists.
-        sections=list(SECTIONS),
+        generated=runtime.clock.now().astimezone(runtime.settings.tz).strftime("%H:%M %d/%m/%Y"),
+        # Each section is shown by its feature's template when it has one.
+        sections=sections_of(runtime.services.features),
     )
 
 
-def build_charts(report: dict[str, Any]) -> dict[str, Markup]:
+def build_charts(report: dict[str, Any], runtime: Runtime) -> dict[str, Markup]:
+    names = flow_names(runtime)
     activity = report["activity"]
     days = [d["date"] for d in activity["messages_in_by_day"]]
     charts = {
@@ -164,74 +183,13 @@ def build_charts(report: dict[str, Any]) -> dict[str, Markup]:
         rows += [(f"Bước {s['step']}", float(s["residents"])) for s in flow["funnel"][:8]]
         rows.append(("Hoàn thành", float(flow["completed"])))
         charts[f"funnel-{flow['flow']}"] = horizontal_bars(
-            f"Phễu luồng {FLOW_NAMES.get(flow['flow'], flow['flow'])}",
+            f"Phễu luồng {names.get(flow['flow'], flow['flow'])}",
             rows,
             chart_id=f"chart-funnel-{flow['flow']}",
         )
-    for name, chart in list(EXTRA_CHARTS.items()):
-        built = chart(report)
-        if built is not None:
-            charts[name] = built
+    for section in sections_of(runtime.services.features):
+        for name, chart in section.charts:
+            built = chart(report)
+            if built is not None:
+                charts[name] = built
     return {k: Markup(v) for k, v in charts.items()}  # noqa: S704 (our own escaped SVG)
-
-
-def skills_coverage(report: dict[str, Any]) -> str | None:
-    """Per village: the share of households with a member who mastered the 5 skills, against
-    the target (every household)."""
-    skills = report.get("skills")
-    if not skills:
-        return None
-    rows = [
-        (str(v["village"]), float(v["coverage"]))
-        for v in skills["by_village"]
-        if v["coverage"] is not None
-    ]
-    if not rows:
-        return None
-    return horizontal_bars(
-        "Tỉ lệ hộ gia đình có người thành thạo 5 kỹ năng số, theo thôn, so với mục tiêu",
-        rows,
-        target=float(skills["target"]),
-        percent=True,
-        chart_id="chart-skills-coverage",
-    )
-
-
-def handoffs_by_village(report: dict[str, Any]) -> str | None:
-    """Per village: requests to reach a team member in the range."""
-    handoffs = report.get("handoffs")
-    if not handoffs or not handoffs["requested"]:
-        return None
-    return horizontal_bars(
-        "Yêu cầu gặp cán bộ theo thôn",
-        [(str(v["village"]), float(v["requested"])) for v in handoffs["by_village"]],
-        chart_id="chart-handoffs-villages",
-    )
-
-
-def broadcast_delivery(report: dict[str, Any]) -> str | None:
-    """Per village (and the commune's own groups): campaign deliveries sent, failed, skipped
-    and relays confirmed."""
-    broadcasts = report.get("broadcasts")
-    if not broadcasts or not broadcasts["deliveries"]:
-        return None
-    rows = [v for v in broadcasts["by_village"] if v["deliveries"]]
-    return bars_over_time(
-        "Thông báo theo thôn: đã gửi, lỗi, bỏ qua, đã chuyển vào nhóm",
-        [str(v["village"]) for v in rows],
-        [
-            ("Đã gửi", [v["sent"] for v in rows]),
-            ("Lỗi", [v["failed"] for v in rows]),
-            ("Bỏ qua", [v["skipped"] for v in rows]),
-            ("Đã chuyển vào nhóm", [v["relay_confirmed"] for v in rows]),
-        ],
-        chart_id="chart-broadcasts",
-    )
-
-
-# Feature sections add their charts here: name → function(report) → SVG string or None.
-EXTRA_CHARTS: dict[str, Any] = {
-    "skills-coverage": skills_coverage,
-    "handoffs-villages": handoffs_by_village,
-    "broadcasts": broadcast_delivery,
-}

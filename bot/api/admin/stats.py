@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -10,7 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
-from bot.features.stats.report import VN, RangeError, build_report, parse_range, skill_list, to_csv
+from bot.feature import sections_of
+from bot.features.skills.lessons import skill_list
+from bot.reporting import RangeError, build_report, parse_range, to_csv
 from bot.runtime import Runtime
 from db import admin as admin_rows
 from db import org as org_rows
@@ -49,7 +50,7 @@ def scoped_villages(
 def compute(
     runtime: Runtime, principal: Principal, start: str | None, end: str | None, village: str | None
 ) -> dict[str, Any]:
-    today = datetime.now(VN).date()
+    today = runtime.clock.now().astimezone(runtime.settings.tz).date()
     try:
         first, last = parse_range(start, end, today=today)
     except RangeError as exc:
@@ -62,6 +63,7 @@ def compute(
             first=first,
             last=last,
             villages=villages,
+            sections=sections_of(runtime.services.features),
             skills=skill_list(runtime.settings.content_dir),
         )
     with session_scope(runtime.engine) as session:

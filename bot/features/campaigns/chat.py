@@ -41,7 +41,7 @@ def _p(*parts: object) -> str:
 
 
 class CampaignInterceptor:
-    def intercept(self, turn: Turn, state: FlowState, text: str) -> bool:
+    def handle(self, turn: Turn, state: FlowState, text: str) -> bool:
         resident = turn.resident
         if resident is None or resident.id is None:
             return False

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -25,10 +24,8 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.features.campaigns.runner import CampaignRunner
-from bot.outbox import owner_id
 from db import campaigns as campaign_rows
 from db.session import read_scope
-from scheduler.leader import Leadership
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -129,33 +126,12 @@ class CampaignScheduler:
         log.info("campaign scheduler stopped")
 
 
-async def lead_campaigns(runtime: Runtime) -> None:
-    """In-app (demo mode): take the scheduler lease when free, run campaigns while holding it,
-    stand by otherwise. Cancelled with the app."""
-    leader = Leadership(
-        engine=runtime.engine,
-        clock=runtime.clock,
-        owner=f"{owner_id()}:{uuid.uuid4().hex[:6]}",
-        ttl_s=runtime.settings.scheduler_lock_ttl_s,
-    )
-    campaigns: CampaignScheduler | None = None
+async def run_campaigns(runtime: Runtime) -> None:
+    """The campaigns worker (`Feature.jobs`), run while this process holds the scheduler
+    lease: APScheduler fires each campaign on time until the worker is cancelled."""
+    campaigns = CampaignScheduler(runtime)
+    campaigns.start()
     try:
-        while True:
-            try:
-                await leader.acquire()
-                campaigns = CampaignScheduler(runtime)
-                campaigns.start()
-                await leader.keep()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("campaign scheduler failed; retrying")
-                await asyncio.sleep(runtime.settings.scheduler_lock_ttl_s / 3)
-            if campaigns is not None:
-                await campaigns.stop()
-                campaigns = None
+        await asyncio.Event().wait()
     finally:
-        if campaigns is not None:
-            await campaigns.stop()
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(leader.release)
+        await campaigns.stop()

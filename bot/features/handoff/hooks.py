@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.features.handoff.service import cancel_request, create_request, when_label
 from bot.features.org.orgfile import match_village
 from bot.flows.engine import FlowContext, match_choice
-from bot.flows.registry import DynamicButton, StepAction, action, check
+from bot.flows.registry import DynamicButton, Hooks, StepAction
 from bot.text.normalize import nfc, normalize, words
 from bot.text.privacy import redact
 from db import handoff as tickets
@@ -31,7 +31,10 @@ def _chosen_village(ctx: FlowContext) -> Village | None:
     return org.village_by_id(ctx.turn.session, village_id=int(raw))
 
 
-@action("handoff_entry", sample={})
+HOOKS = Hooks()
+
+
+@HOOKS.action("handoff_entry", sample={})
 def entry(ctx: FlowContext) -> StepAction:
     """A resident whose request is still waiting sees it (and can cancel) instead of a new form."""
     resident = ctx.turn.resident
@@ -41,7 +44,7 @@ def entry(ctx: FlowContext) -> StepAction:
     return StepAction(goto="already_open") if waiting is not None else StepAction()
 
 
-@check("handoff_need")
+@HOOKS.check("handoff_need")
 def need(text: str, ctx: FlowContext) -> str | None:
     """What the resident needs: some words, redacted, at most 500 characters."""
     cleaned = _cleaned(text, NEED_MAX)
@@ -52,7 +55,7 @@ def need(text: str, ctx: FlowContext) -> str | None:
     return cleaned
 
 
-@check("handoff_when_home")
+@HOOKS.check("handoff_when_home")
 def when_home(text: str, ctx: FlowContext) -> str | None:
     """A button typed by its label or a word of it ("chieu", "bo qua"), else the resident's
     own words ("chiều thứ Bảy")."""
@@ -68,7 +71,7 @@ def when_home(text: str, ctx: FlowContext) -> str | None:
     return _cleaned(text, WHEN_HOME_MAX) or None
 
 
-@action("handoff_villages", sample={})
+@HOOKS.action("handoff_villages", sample={})
 def villages(ctx: FlowContext) -> StepAction:
     """The commune's villages as buttons; skipped when the resident's village is known."""
     resident = ctx.turn.resident
@@ -87,7 +90,7 @@ def villages(ctx: FlowContext) -> StepAction:
     )
 
 
-@check("handoff_village")
+@HOOKS.check("handoff_village")
 def village(text: str, ctx: FlowContext) -> str | None:
     """A village name or alias, typos allowed ("thon 1", "trung hao"), else a typed button:
     its number or its label ("không rõ")."""
@@ -102,14 +105,14 @@ def village(text: str, ctx: FlowContext) -> str | None:
     return options[index][1] if index is not None else None
 
 
-@action("handoff_summary", sample={"place": "Thôn Đông", "when": "buổi chiều"})
+@HOOKS.action("handoff_summary", sample={"place": "Thôn Đông", "when": "buổi chiều"})
 def summary(ctx: FlowContext) -> StepAction:
     chosen = _chosen_village(ctx)
     when = when_label(ctx.turn.texts, ctx.data.get("when_home"))
     return StepAction(vars={"place": chosen.name if chosen else "", "when": when})
 
 
-@action(
+@HOOKS.action(
     "handoff_create",
     sample={"ticket": 12, "recipients": 2, "place": "Thôn Đông", "hotline": "0210 3888 123"},
 )
@@ -143,7 +146,7 @@ def create(ctx: FlowContext) -> StepAction:
     )
 
 
-@action(
+@HOOKS.action(
     "handoff_current",
     sample={"ticket": 12, "sent_at": "9:05 hôm nay", "need": "cài VNeID cho mẹ"},
 )
@@ -159,6 +162,6 @@ def current(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"ticket": ticket.id, "sent_at": when, "need": ticket.need})
 
 
-@action("handoff_cancel", sample={"message": "Dạ, mình đã hủy yêu cầu gặp cán bộ."})
+@HOOKS.action("handoff_cancel", sample={"message": "Dạ, mình đã hủy yêu cầu gặp cán bộ."})
 def cancel(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"message": cancel_request(ctx.turn)})

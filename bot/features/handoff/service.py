@@ -295,7 +295,7 @@ class HandoffInterceptor:
     `#h:` buttons and relayed replies, residents in human mode, "hủy" for a waiting request.
     Non-text messages arrive with text "" (the message is `turn.event`)."""
 
-    def intercept(self, turn: Turn, state: FlowState, text: str) -> bool:
+    def handle(self, turn: Turn, state: FlowState, text: str) -> bool:
         resident = turn.resident
         if resident is None or resident.id is None:
             return False

@@ -24,7 +24,6 @@ from bot.features.procedures.catalogue import (
 )
 from bot.features.procedures.model import CHANNEL_LABELS, Channel, Procedure
 from bot.features.procedures.search import Hit
-
 from bot.texts import format_money, render
 
 CARD_FILE = "procedures/_card.yaml"

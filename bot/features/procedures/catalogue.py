@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from bot.features.procedures.model import Procedure, link_for
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.features.procedures.model import Procedure, link_for
 from db.procedures import list_imported
 from db.session import is_sqlite, make_engine, normalize_url, read_scope
 

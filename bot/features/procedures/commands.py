@@ -20,11 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.config import get_settings
 from bot.features.procedures.catalogue import Catalogue, ContentError, load_catalogue
 from bot.features.procedures.importer import ImportFileError, import_file
 from bot.features.procedures.loader import search_index
-
-from bot.config import get_settings
 from bot.jsonl import dump, read_batch
 
 DEFAULT_LIMIT = 5

@@ -19,7 +19,6 @@ from pathlib import Path
 from bot.features.procedures.catalogue import Catalogue, load_catalogue
 from bot.features.procedures.importer import ImportReport, import_file
 from bot.features.procedures.search import Hit, ProcedureIndex
-
 from db.migrate import upgrade
 from db.session import make_engine
 

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from bot.features.procedures.cards import render_card, render_general, render_more
 from bot.features.procedures.service import CLEAR_LEAD, CLEAR_SCORE, ProcedureService
-
 from bot.flows.engine import FlowContext
-from bot.flows.registry import DynamicButton, StepAction, action, branch
+from bot.flows.registry import DynamicButton, Hooks, StepAction
 
 SAMPLE_CARD = "📋 Đăng ký khai sinh\n\n📄 Giấy tờ cần chuẩn bị:\n• Tờ khai\n• Giấy chứng sinh"
 
 
 def _service(ctx: FlowContext) -> ProcedureService:
-    service = ctx.turn.services.procedures
+    service = ctx.turn.services.get(ProcedureService)
     if service is None:
         msg = "the procedure catalogue is not loaded"
         raise RuntimeError(msg)
     return service
 
 
-@branch("procedures_entry")
+HOOKS = Hooks()
+
+
+@HOOKS.branch("procedures_entry")
 def entry(ctx: FlowContext) -> str:
     """Straight to the card when the router already knew the code, else search or ask."""
     code = str(ctx.data.get("code") or "")
@@ -31,7 +33,7 @@ def entry(ctx: FlowContext) -> str:
     return "results" if ctx.data.get("query") else "ask"
 
 
-@action("procedures_search", sample={"count": 3, "query": "khai sinh"})
+@HOOKS.action("procedures_search", sample={"count": 3, "query": "khai sinh"})
 def search(ctx: FlowContext) -> StepAction:
     service = _service(ctx)
     query = str(ctx.data.get("query") or "")
@@ -58,7 +60,7 @@ def search(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"count": len(buttons), "query": query}, buttons=buttons)
 
 
-@action("procedures_card", sample={"card": SAMPLE_CARD, "title": "Đăng ký khai sinh"})
+@HOOKS.action("procedures_card", sample={"card": SAMPLE_CARD, "title": "Đăng ký khai sinh"})
 def card(ctx: FlowContext) -> StepAction:
     service = _service(ctx)
     code = str(ctx.data.get("code") or "")
@@ -70,7 +72,7 @@ def card(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"card": text, "title": procedure.title})
 
 
-@action("procedures_more", sample={"more": "Bước 1: Nộp hồ sơ.\nBước 2: Nhận kết quả."})
+@HOOKS.action("procedures_more", sample={"more": "Bước 1: Nộp hồ sơ.\nBước 2: Nhận kết quả."})
 def more(ctx: FlowContext) -> StepAction:
     service = _service(ctx)
     procedure = service.catalogue.get(str(ctx.data.get("code") or ""))
@@ -79,7 +81,7 @@ def more(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"more": "\n\n".join(render_more(procedure, service.templates))})
 
 
-@action(
+@HOOKS.action(
     "procedures_online",
     sample={"title": "Đăng ký khai sinh", "online": True, "link": "https://dichvucong.gov.vn"},
 )
@@ -98,7 +100,7 @@ def online(ctx: FlowContext) -> StepAction:
     )
 
 
-@action("procedures_general", sample={"general": "Không cần mang sổ hộ khẩu."})
+@HOOKS.action("procedures_general", sample={"general": "Không cần mang sổ hộ khẩu."})
 def general(ctx: FlowContext) -> StepAction:
     service = _service(ctx)
     return StepAction(

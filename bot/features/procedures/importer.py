@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.features.procedures.model import CODE_RE, Channel, ChannelKind, Document, Procedure
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from bot.features.procedures.model import CODE_RE, Channel, ChannelKind, Document, Procedure
 from bot.text.normalize import nfc
 from db.procedures import ProcedureRow, upsert_imported
 from db.session import session_scope

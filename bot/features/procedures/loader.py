@@ -16,11 +16,11 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from bot.features.procedures.catalogue import PROCEDURES_DIR, load_catalogue
-from bot.features.procedures.search import Lexicon, ProcedureIndex
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.features.procedures.catalogue import PROCEDURES_DIR, load_catalogue
+from bot.features.procedures.search import Lexicon, ProcedureIndex
 from bot.text.normalize import DEFAULT_ABBREVIATIONS
 from db.procedures import imported_fingerprint
 from db.session import is_sqlite, make_engine, normalize_url, read_scope

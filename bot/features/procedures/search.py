@@ -30,11 +30,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.features.procedures.catalogue import ContentError, load_yaml_mapping
-from bot.features.procedures.model import Procedure
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.features.procedures.catalogue import ContentError, load_yaml_mapping
+from bot.features.procedures.model import Procedure
 from bot.text.normalize import load_abbreviations, normalize
 
 SYNONYMS_FILE = "procedures/_synonyms.yaml"

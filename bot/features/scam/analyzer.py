@@ -28,7 +28,6 @@ from bot.features.scam.content import Organisation, ScamContent
 from bot.features.scam.links import LinkChecker, LinkReport, scan_links
 from bot.features.scam.model import ScamModel
 from bot.features.scam.text import Hit, PhraseMatcher, TextReader
-
 from bot.texts import render
 
 Risk = Literal["high", "medium", "low"]

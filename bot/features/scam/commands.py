@@ -32,9 +32,8 @@ def register(subparsers: Any) -> None:
 
 
 def _analyzer(args: argparse.Namespace) -> Any:
-    from bot.features.scam.analyzer import ScamAnalyzer
-
     from bot.config import get_settings
+    from bot.features.scam.analyzer import ScamAnalyzer
 
     settings = get_settings()
     blocklist = args.blocklist or settings.scam_blocklist_path

@@ -8,9 +8,8 @@ from bot.features.scam.analyzer import ScamAnalyzer
 from bot.features.scam.quiz import QuizRound
 from bot.features.scam.render import looks_checkable, verdict_message
 from bot.features.scam.reports import draft_report
-
 from bot.flows.engine import FlowContext
-from bot.flows.registry import DynamicButton, StepAction, action, branch, check
+from bot.flows.registry import DynamicButton, Hooks, StepAction
 from bot.text.normalize import normalize
 from db import scam as scam_rows
 
@@ -26,7 +25,7 @@ SAMPLE_TEXTS = {
 
 
 def _analyzer(ctx: FlowContext) -> ScamAnalyzer:
-    analyzer = ctx.turn.services.scam
+    analyzer = ctx.turn.services.get(ScamAnalyzer)
     if analyzer is None:
         msg = "the scam checker is not loaded"
         raise RuntimeError(msg)
@@ -44,7 +43,10 @@ def _texts(ctx: FlowContext) -> dict[str, Any]:
     }
 
 
-@check("scam_input")
+HOOKS = Hooks()
+
+
+@HOOKS.check("scam_input")
 def scam_input(text: str, ctx: FlowContext) -> str | None:
     """Any non-empty message or link, kept as typed (secrets were masked at the webhook)."""
     del ctx
@@ -52,7 +54,7 @@ def scam_input(text: str, ctx: FlowContext) -> str | None:
     return value[:5000] if value else None
 
 
-@branch("scam_entry")
+@HOOKS.branch("scam_entry")
 def entry(ctx: FlowContext) -> str:
     """A pasted message or link: check it (or offer to); a bare request: ask for the text."""
     query = str(ctx.data.get("query") or "")
@@ -70,12 +72,12 @@ def _has_content(query: str) -> bool:
     return len(words) > 6
 
 
-@action("scam_texts", sample=SAMPLE_TEXTS)
+@HOOKS.action("scam_texts", sample=SAMPLE_TEXTS)
 def texts(ctx: FlowContext) -> StepAction:
     return StepAction(vars=_texts(ctx))
 
 
-@action("scam_verdict", sample={"verdict": "⚠️ Rất có thể là lừa đảo.\nVì sao:\n• Link lạ"})
+@HOOKS.action("scam_verdict", sample={"verdict": "⚠️ Rất có thể là lừa đảo.\nVì sao:\n• Link lạ"})
 def verdict(ctx: FlowContext) -> StepAction:
     analyzer = _analyzer(ctx)
     text = str(ctx.data.get("query") or "")
@@ -92,7 +94,7 @@ def verdict(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"verdict": verdict_message(result, analyzer.content.advice)})
 
 
-@action("scam_report", sample={**SAMPLE_TEXTS, "scam_type": "giả danh công an"})
+@HOOKS.action("scam_report", sample={**SAMPLE_TEXTS, "scam_type": "giả danh công an"})
 def report(ctx: FlowContext) -> StepAction:
     analyzer = _analyzer(ctx)
     text = str(ctx.data.get("report_text") or ctx.data.get("query") or "")
@@ -116,7 +118,7 @@ def report(ctx: FlowContext) -> StepAction:
 # -- the quiz ----------------------------------------------------------------------------------
 
 
-@action("scam_quiz_question", sample={"question": "Tin nhắn số 1/5: …", "intro": "Cùng thử!"})
+@HOOKS.action("scam_quiz_question", sample={"question": "Tin nhắn số 1/5: …", "intro": "Cùng thử!"})
 def quiz_question(ctx: FlowContext) -> StepAction:
     quiz = _analyzer(ctx).content.quiz
     state = ctx.data.get("round")
@@ -132,7 +134,7 @@ def quiz_question(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"question": current.question(quiz), "intro": intro}, buttons=buttons)
 
 
-@action("scam_quiz_answer", sample={"explanation": "👏 Chính xác! …", "last": False})
+@HOOKS.action("scam_quiz_answer", sample={"explanation": "👏 Chính xác! …", "last": False})
 def quiz_answer(ctx: FlowContext) -> StepAction:
     quiz = _analyzer(ctx).content.quiz
     current = QuizRound.from_data(dict(ctx.data.get("round") or {}))

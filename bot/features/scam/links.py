@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tldextract
+from rapidfuzz.distance import OSA
+
 from bot.features.scam.blocklist import Blocklist
 from bot.features.scam.chars import LEET, has_other_script, is_syllable, mixes_scripts, skeleton
 from bot.features.scam.content import Allowlist, LinkLists, Organisation
-from rapidfuzz.distance import OSA
 
 MAX_LINKS = 64
 

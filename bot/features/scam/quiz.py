@@ -10,7 +10,6 @@ import random
 from dataclasses import dataclass, field
 
 from bot.features.scam.content import Quiz, QuizItem
-
 from bot.text.normalize import fold
 from bot.texts import render
 

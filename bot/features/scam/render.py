@@ -10,7 +10,6 @@ from __future__ import annotations
 from bot.features.scam.analyzer import Verdict
 from bot.features.scam.content import Advice
 from bot.features.scam.links import find_links
-
 from bot.texts import render
 
 MAX_REASONS = 4

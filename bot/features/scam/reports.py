@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 from bot.features.scam.analyzer import ScamAnalyzer, Verdict
-
 from bot.text.privacy import MARKERS, OTP, redact
 
 MAX_REPORT_CHARS = 2000

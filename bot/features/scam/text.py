@@ -29,7 +29,6 @@ from bot.features.scam.chars import (
     skeleton,
 )
 from bot.features.scam.content import Lexicon
-
 from bot.text.normalize import fold, load_abbreviations, words
 
 MAX_TEXT_CHARS = 4000

@@ -24,7 +24,6 @@ def household_report(settings: Settings) -> list[dict[str, Any]]:
     """Rows per village: residents who mastered every skill, their households, the target."""
     from bot.features.skills.households import mastery_by_village
     from bot.features.skills.lessons import load_lessons
-
     from db import org as org_db
     from db.session import make_engine, read_scope
 

@@ -15,9 +15,8 @@ from typing import Any
 from bot.features.skills.households import HouseholdProblem, check_household, match_village
 from bot.features.skills.lessons import Lesson, Lessons, load_lessons
 from bot.features.skills.quiz import FAILED, MASTERED, PASSED, QuizRun, decode_choice, encode_choice
-
 from bot.flows.engine import FlowContext, ShownButton, page_options
-from bot.flows.registry import DynamicButton, StepAction, action, branch, check
+from bot.flows.registry import DynamicButton, Hooks, StepAction
 from bot.text.normalize import normalize
 from bot.texts import Texts, load_yaml, render
 from db import org as org_rows
@@ -98,7 +97,10 @@ def _next_lesson_button(ctx: FlowContext, lessons: Lessons, label_key: str) -> D
 # -- entry, overview, choosing a lesson ------------------------------------------------------
 
 
-@branch("skills_entry")
+HOOKS = Hooks()
+
+
+@HOOKS.branch("skills_entry")
 def entry(ctx: FlowContext) -> str:
     """Straight to the lesson a question is about ("chuyển tiền bằng mã QR"), else the overview."""
     lesson = _lessons(ctx).about(str(ctx.data.get("query") or ""))
@@ -108,7 +110,7 @@ def entry(ctx: FlowContext) -> str:
     return "lesson"
 
 
-@action("skills_overview", sample=SAMPLE_PROGRESS, targets=("lesson",))
+@HOOKS.action("skills_overview", sample=SAMPLE_PROGRESS, targets=("lesson",))
 def overview(ctx: FlowContext) -> StepAction:
     lessons = _lessons(ctx)
     progress = _progress(ctx, lessons)
@@ -118,7 +120,7 @@ def overview(ctx: FlowContext) -> StepAction:
     return StepAction(vars=progress, buttons=[button] if button else [])
 
 
-@action("skills_choose", sample=SAMPLE_PROGRESS, targets=("lesson",))
+@HOOKS.action("skills_choose", sample=SAMPLE_PROGRESS, targets=("lesson",))
 def choose(ctx: FlowContext) -> StepAction:
     lessons = _lessons(ctx)
     passed = _passed(ctx)
@@ -138,7 +140,7 @@ def choose(ctx: FlowContext) -> StepAction:
 # -- lesson pages ------------------------------------------------------------------------------
 
 
-@action(
+@HOOKS.action(
     "skills_page",
     sample={"title": "Thanh toán trực tuyến", "number": 3, "text": "…", "page": 1, "pages": 3},
     targets=("lesson", "quiz", "choose"),
@@ -188,7 +190,7 @@ def _name(ctx: FlowContext) -> str:
 # -- the quiz ----------------------------------------------------------------------------------
 
 
-@action(
+@HOOKS.action(
     "skills_question",
     sample={"title": "Thanh toán trực tuyến", "number": 1, "total": 4, "question": "…"},
     targets=("quiz_feedback", "lesson", "choose"),
@@ -219,7 +221,7 @@ def question(ctx: FlowContext) -> StepAction:
     )
 
 
-@action(
+@HOOKS.action(
     "skills_answer",
     sample={"right": False, "answer": "Chỉ trả khi cầm hàng", "explain": "…", "last": False},
     targets=("quiz", "quiz_result"),
@@ -284,14 +286,14 @@ def _grade(ctx: FlowContext, lesson: Lesson, run: QuizRun) -> None:
         ctx.turn.log("skills_mastered", flow=FLOW, value=str(len(lessons.ids)))
 
 
-@branch("skills_outcome")
+@HOOKS.branch("skills_outcome")
 def outcome(ctx: FlowContext) -> str:
     run = QuizRun.from_data(ctx.data.get(QUIZ))
     result = run.outcome if run is not None else None
     return {PASSED: "quiz_passed", MASTERED: "mastered"}.get(result or "", "quiz_failed")
 
 
-@action(
+@HOOKS.action(
     "skills_result",
     sample={
         **SAMPLE_PROGRESS,
@@ -355,7 +357,7 @@ def _wants_to_skip(ctx: FlowContext, text: str) -> bool:
     return bool(typed) and typed in words
 
 
-@action("skills_place", sample={"village": "Thôn Đông", "household": "Nguyễn Văn An"})
+@HOOKS.action("skills_place", sample={"village": "Thôn Đông", "household": "Nguyễn Văn An"})
 def place(ctx: FlowContext) -> StepAction:
     return StepAction(vars=_place(ctx))
 
@@ -364,7 +366,9 @@ def _villages(ctx: FlowContext) -> list[Village]:
     return org_rows.villages(ctx.turn.session)
 
 
-@action("skills_villages", sample={"example": "Thôn Đông"}, targets=("village_saved", "household"))
+@HOOKS.action(
+    "skills_villages", sample={"example": "Thôn Đông"}, targets=("village_saved", "household")
+)
 def villages(ctx: FlowContext) -> StepAction:
     rows = _villages(ctx)
     if not rows:
@@ -373,7 +377,7 @@ def villages(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"example": rows[0].name}, buttons=buttons)
 
 
-@check("village_name")
+@HOOKS.check("village_name")
 def village_name(text: str, ctx: FlowContext) -> str | None:
     """A village id for a typed name, alias or button number; SKIP for "bỏ qua"."""
     found = match_village(text, _villages(ctx))
@@ -387,12 +391,12 @@ def village_name(text: str, ctx: FlowContext) -> str | None:
     return SKIP if _wants_to_skip(ctx, text) else None
 
 
-@branch("skills_village")
+@HOOKS.branch("skills_village")
 def village_chosen(ctx: FlowContext) -> str:
     return SKIP_STEP if ctx.data.get("village_id") == SKIP else "village_saved"
 
 
-@action("skills_save_village", sample={"village": "Thôn Đông"}, targets=("village",))
+@HOOKS.action("skills_save_village", sample={"village": "Thôn Đông"}, targets=("village",))
 def save_village(ctx: FlowContext) -> StepAction:
     raw = str(ctx.data.pop("village_id", "") or "")
     village = (
@@ -406,7 +410,7 @@ def save_village(ctx: FlowContext) -> StepAction:
     return StepAction(vars={"village": village.name})
 
 
-@check("household_key")
+@HOOKS.check("household_key")
 def household_key(text: str, ctx: FlowContext) -> str | None:
     """The household name; REFUSED for anything like an ID or phone number; SKIP to skip."""
     answer = check_household(text)
@@ -418,7 +422,7 @@ def household_key(text: str, ctx: FlowContext) -> str | None:
     return answer.key
 
 
-@branch("skills_household")
+@HOOKS.branch("skills_household")
 def household_chosen(ctx: FlowContext) -> str:
     value = ctx.data.get("household")
     if value == SKIP:
@@ -431,7 +435,7 @@ def household_chosen(ctx: FlowContext) -> str:
     return "household_saved"
 
 
-@action(
+@HOOKS.action(
     "skills_save_household",
     sample={"village": "Thôn Đông", "household": "Nguyễn Văn An"},
     targets=("household",),

@@ -207,3 +207,9 @@ def content_problems(content_dir: Path) -> list[str]:
             problems.extend(_text_problems(f"{where}: question {i}", question.question))
             problems.extend(_text_problems(f"{where}: question {i} explain", question.explain))
     return problems
+
+
+def skill_list(content_dir: Path) -> tuple[tuple[str, str], ...]:
+    """(id, title) of each lesson of the 5 basic digital skills, for the statistics."""
+    lessons = load_lessons(content_dir)
+    return tuple((lesson.id, lesson.title) for lesson in lessons.items)

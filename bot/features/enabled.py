@@ -1,0 +1,28 @@
+"""The features switched on: the only list to edit to add or remove one.
+
+Order matters where it shows: the chat's interceptors see a message in this order, the
+statistics report and the dashboard show sections in this order.
+"""
+
+from __future__ import annotations
+
+from bot.feature import Feature
+from bot.features.campaigns.feature import FEATURE as CAMPAIGNS
+from bot.features.handoff.feature import FEATURE as HANDOFF
+from bot.features.procedures.feature import FEATURE as PROCEDURES
+from bot.features.profiles.feature import FEATURE as PROFILES
+from bot.features.scam.feature import FEATURE as SCAM
+from bot.features.skills.feature import FEATURE as SKILLS
+from bot.features.stats.feature import FEATURE as STATS
+from bot.features.vneid.feature import FEATURE as VNEID
+
+FEATURES: tuple[Feature, ...] = (
+    STATS,
+    VNEID,
+    PROCEDURES,
+    SCAM,
+    SKILLS,
+    CAMPAIGNS,
+    HANDOFF,
+    PROFILES,
+)

@@ -1,0 +1,28 @@
+"""Handing a resident's conversation to a real team member, with escalation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.feature import Feature, Job, Section
+from bot.features.handoff import stats
+from bot.features.handoff.hooks import HOOKS
+from bot.features.handoff.service import HandoffInterceptor, escalation_job
+
+HERE = Path(__file__).resolve().parent
+
+FEATURE = Feature(
+    name="handoff",
+    flows=("handoff",),
+    hooks=HOOKS,
+    interceptors=(HandoffInterceptor(),),
+    sections=(
+        Section(
+            "handoffs",
+            stats.handoffs,
+            template=HERE / "dashboard.html",
+            charts=(("handoffs-villages", stats.handoffs_by_village),),
+        ),
+    ),
+    jobs=(Job("handoff-escalation", escalation_job, every_s=60),),
+)
