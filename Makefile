@@ -35,10 +35,11 @@ play: $(VENV)/.runtime ## try one flow in the terminal, no server needed (make p
 test: $(VENV)/.dev ## the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python scripts/pytest_ok.py $(PYTEST_ARGS)
 
-check: $(VENV)/.dev ## lint, types, content check, flow diagrams up to date
+check: $(VENV)/.dev ## format, lint, types, layer contracts, content check, diagrams
 	$(BIN)/ruff format --check bot db scheduler tests bench scripts
 	$(BIN)/ruff check bot db scheduler tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/bot content check
 	$(BIN)/bot flows diagrams --check
 

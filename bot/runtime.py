@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
-import httpx
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -60,7 +59,6 @@ class Runtime:
     clock: Clock
     metrics: Metrics
     services: Services
-    http: httpx.AsyncClient
     zalo: ZaloClient
     tokens: TokenManager
     processor: EventProcessor
@@ -80,17 +78,13 @@ class Runtime:
         clock: Clock | None = None,
         engine: Engine | None = None,
         services: Services,
-        http: httpx.AsyncClient | None = None,
     ) -> Runtime:
         clock = clock or SystemClock()
         engine = engine or make_engine(settings.database_url)
         metrics = Metrics()
-        http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.zalo_http_timeout_s, connect=5.0)
-        )
         openapi, oauth = zalo_bases(settings)
-        zalo = ZaloClient(
-            http,
+        zalo = ZaloClient.connect(
+            timeout_s=settings.zalo_http_timeout_s,
             openapi_base=openapi,
             oauth_base=oauth,
             app_id=settings.zalo_app_id,
@@ -160,7 +154,6 @@ class Runtime:
             clock=clock,
             metrics=metrics,
             services=services,
-            http=http,
             zalo=zalo,
             tokens=tokens,
             processor=processor,
@@ -242,7 +235,7 @@ class Runtime:
         await self.inbound.close()
         await self.processor.close()
         await self.sender.stop()
-        await self.http.aclose()
+        await self.zalo.aclose()
         if self.mover is not None:
             self.mover.close()
         self.engine.dispose()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from bot.delivery import PRIORITY
 from bot.replies import Reply
 from bot.zalo.events import ZaloEvent
 from bot.zalo.messages import fingerprint, to_group_messages, to_user_messages
@@ -22,35 +23,6 @@ from db.models import InboundEvent, Resident
 
 if TYPE_CHECKING:
     from bot.services import Services
-
-PRIORITY = {"reply": 0, "notify": 5, "relay": 8, "broadcast": 10}
-
-
-def queue_reply(
-    session: Session,
-    *,
-    key: str,
-    recipient: str,
-    reply: Reply,
-    now: datetime,
-    kind: str,
-    image_url: str | None,
-    not_before: datetime | None = None,
-) -> None:
-    """Queue a 1:1 reply decided outside a resident's turn (a notification, a relay request):
-    its Zalo messages get `key`, `key:1`, `key:2`…, so deciding it again queues nothing."""
-    for i, body in enumerate(to_user_messages(reply, image_url=image_url)):
-        outbox.enqueue(
-            session,
-            idempotency_key=key if i == 0 else f"{key}:{i}",
-            recipient=recipient,
-            message=body,
-            fingerprint=fingerprint(body),
-            now=now,
-            kind=kind,
-            priority=PRIORITY[kind],
-            not_before=not_before,
-        )
 
 
 @dataclass

@@ -64,6 +64,23 @@ def pkce_pair() -> tuple[str, str]:
 class ZaloClient:
     """Calls Zalo with an `httpx.AsyncClient` owned by the caller (the app lifespan)."""
 
+    @classmethod
+    def connect(
+        cls, *, timeout_s: float, openapi_base: str, oauth_base: str, app_id: str, app_secret: str
+    ) -> ZaloClient:
+        """A client with its own HTTP connection pool (closed by `aclose`)."""
+        http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=5.0))
+        return cls(
+            http,
+            openapi_base=openapi_base,
+            oauth_base=oauth_base,
+            app_id=app_id,
+            app_secret=app_secret,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
     def __init__(
         self,
         http: httpx.AsyncClient,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from bot.reporting import build_report, window_for
 from sqlalchemy import Engine, text
 
 from bot.config import Settings
 from bot.feature import sections_of
 from bot.features.enabled import FEATURES
 from bot.features.skills.lessons import skill_list
+from bot.reporting import build_report, window_for
 from db import eventlog, rollup
 from db import stats as q
 from db.session import read_scope, session_scope

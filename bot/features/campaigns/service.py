@@ -26,11 +26,11 @@ from sqlmodel import Session
 
 from bot import failpoints
 from bot.config import Settings
+from bot.delivery import PRIORITY, queue_reply
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns.content import CampaignTemplate
 from bot.replies import Button, Reply
 from bot.texts import Texts
-from bot.turn import PRIORITY, queue_reply
 from bot.zalo.errors import WINDOW_CODES, reason
 from bot.zalo.messages import MAX_TEXT, fingerprint
 from db import admin as audit_rows

@@ -35,12 +35,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.delivery import queue_reply
 from bot.flows.engine import FEEDBACK_STEP, payload
 from bot.flows.store import FlowState, SqlStore
 from bot.replies import Button, Reply
 from bot.services import MENU_PAYLOAD
 from bot.texts import Texts
-from bot.turn import Turn, queue_reply
+from bot.turn import Turn
 from bot.zalo.events import UserMessageEvent
 from db import eventlog, org, residents
 from db import handoff as tickets
