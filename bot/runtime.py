@@ -52,6 +52,69 @@ def zalo_bases(settings: Settings) -> tuple[str, str]:
     return openapi, oauth
 
 
+def _zalo_and_tokens(
+    settings: Settings, engine: Engine, clock: Clock
+) -> tuple[ZaloClient, TokenManager]:
+    openapi, oauth = zalo_bases(settings)
+    zalo = ZaloClient.connect(
+        timeout_s=settings.zalo_http_timeout_s,
+        openapi_base=openapi,
+        oauth_base=oauth,
+        app_id=settings.zalo_app_id,
+        app_secret=settings.zalo_app_secret.get_secret_value(),
+    )
+    bootstrap: Callable[[], Awaitable[TokenPair]] | None = None
+    if settings.is_demo:
+
+        async def bootstrap() -> TokenPair:
+            return await demo_authorize(zalo, settings)
+
+    tokens = TokenManager(
+        engine=engine,
+        client=zalo,
+        oa_id=settings.zalo_oa_id,
+        clock=clock,
+        margin_s=settings.token_refresh_margin_s,
+        bootstrap=bootstrap,
+    )
+    return zalo, tokens
+
+
+def _sender(
+    settings: Settings,
+    engine: Engine,
+    zalo: ZaloClient,
+    tokens: TokenManager,
+    clock: Clock,
+    metrics: Metrics,
+) -> OutboxSender:
+    return OutboxSender(
+        engine=engine,
+        client=zalo,
+        tokens=tokens,
+        clock=clock,
+        metrics=metrics,
+        rate_per_s=settings.outbox_rate_per_s,
+        concurrency=settings.outbox_concurrency,
+        max_attempts=settings.outbox_max_attempts,
+        backoff_base_s=settings.outbox_backoff_base_s,
+        backoff_max_s=settings.outbox_backoff_max_s,
+        lease_s=settings.outbox_lease_s,
+        poll_s=settings.outbox_poll_s,
+        echo_grace_s=settings.outbox_echo_grace_s,
+    )
+
+
+def _mac_formulas(settings: Settings) -> list[MacFormula]:
+    return mac_formulas(
+        app_id=settings.zalo_app_id,
+        oa_id=settings.zalo_oa_id,
+        oa_secret_key=settings.zalo_oa_secret_key.get_secret_value(),
+        app_secret=settings.zalo_app_secret.get_secret_value(),
+        variants=tuple(settings.zalo_mac_variants),
+    )
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -82,43 +145,8 @@ class Runtime:
         clock = clock or SystemClock()
         engine = engine or make_engine(settings.database_url)
         metrics = Metrics()
-        openapi, oauth = zalo_bases(settings)
-        zalo = ZaloClient.connect(
-            timeout_s=settings.zalo_http_timeout_s,
-            openapi_base=openapi,
-            oauth_base=oauth,
-            app_id=settings.zalo_app_id,
-            app_secret=settings.zalo_app_secret.get_secret_value(),
-        )
-        bootstrap: Callable[[], Awaitable[TokenPair]] | None = None
-        if settings.is_demo:
-
-            async def bootstrap() -> TokenPair:
-                return await demo_authorize(zalo, settings)
-
-        tokens = TokenManager(
-            engine=engine,
-            client=zalo,
-            oa_id=settings.zalo_oa_id,
-            clock=clock,
-            margin_s=settings.token_refresh_margin_s,
-            bootstrap=bootstrap,
-        )
-        sender = OutboxSender(
-            engine=engine,
-            client=zalo,
-            tokens=tokens,
-            clock=clock,
-            metrics=metrics,
-            rate_per_s=settings.outbox_rate_per_s,
-            concurrency=settings.outbox_concurrency,
-            max_attempts=settings.outbox_max_attempts,
-            backoff_base_s=settings.outbox_backoff_base_s,
-            backoff_max_s=settings.outbox_backoff_max_s,
-            lease_s=settings.outbox_lease_s,
-            poll_s=settings.outbox_poll_s,
-            echo_grace_s=settings.outbox_echo_grace_s,
-        )
+        zalo, tokens = _zalo_and_tokens(settings, engine, clock)
+        sender = _sender(settings, engine, zalo, tokens, clock, metrics)
         dispatcher = Dispatcher(services)
         processor = EventProcessor(
             engine=engine,
@@ -141,13 +169,6 @@ class Runtime:
             if journal_engine is not None
             else None
         )
-        formulas = mac_formulas(
-            app_id=settings.zalo_app_id,
-            oa_id=settings.zalo_oa_id,
-            oa_secret_key=settings.zalo_oa_secret_key.get_secret_value(),
-            app_secret=settings.zalo_app_secret.get_secret_value(),
-            variants=tuple(settings.zalo_mac_variants),
-        )
         return cls(
             settings=settings,
             engine=engine,
@@ -166,7 +187,7 @@ class Runtime:
                 journal=None if settings.web_processes_events else journal_engine,
             ),
             sender=sender,
-            mac_formulas=formulas,
+            mac_formulas=_mac_formulas(settings),
             mover=mover,
         )
 

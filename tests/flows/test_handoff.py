@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.clock import FakeClock
-from bot.features.handoff.service import HandoffInterceptor, escalate_due, escalation_job
+from bot.features.handoff.escalation import escalate_due, escalation_job
+from bot.features.handoff.interceptor import HandoffInterceptor
 from bot.features.org.orgfile import match_village
 from bot.runtime import Runtime
 from bot.services import Services

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from bot.feature import Feature, Job, Section
 from bot.features.handoff import stats
+from bot.features.handoff.escalation import escalation_job
 from bot.features.handoff.hooks import HOOKS
-from bot.features.handoff.service import HandoffInterceptor, escalation_job
+from bot.features.handoff.interceptor import HandoffInterceptor
 
 HERE = Path(__file__).resolve().parent
 

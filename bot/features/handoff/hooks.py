@@ -1,11 +1,12 @@
 """Hooks of the `handoff` flow: the resident's side of reaching a team member.
 
-The ticket itself, the team members' side and human mode live in `bot.features.handoff.service`.
+The ticket itself, the team members' side and human mode live in `bot.features.handoff.common`.
 """
 
 from __future__ import annotations
 
-from bot.features.handoff.service import cancel_request, create_request, when_label
+from bot.features.handoff.common import when_label
+from bot.features.handoff.tickets import cancel_request, create_request
 from bot.features.org.orgfile import match_village
 from bot.flows.engine import FlowContext, match_choice
 from bot.flows.registry import DynamicButton, Hooks, StepAction
