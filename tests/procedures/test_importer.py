@@ -5,24 +5,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import bot.features.procedures.importer as importer
 import pytest
+from sqlalchemy import Engine
+
+import bot.features.procedures.fields as fields
+import bot.features.procedures.importer as importer
 from bot.features.procedures.catalogue import load_imported
-from bot.features.procedures.importer import (
-    MAX_FIELD_CHARS,
-    ImportFileError,
+from bot.features.procedures.fields import (
     form_code,
-    import_file,
     parse_channels,
     parse_documents,
     parse_legal_basis,
     parse_result,
     parse_steps,
+)
+from bot.features.procedures.importer import (
+    MAX_FIELD_CHARS,
+    ImportFileError,
+    import_file,
     read_records,
     record_to_procedure,
 )
-from sqlalchemy import Engine
-
 from db.procedures import count_imported, list_imported
 from db.session import read_scope
 from tests.procedures.conftest import national_record, write_jsonl
@@ -204,7 +207,7 @@ def test_long_list_items_are_cut_not_rejected() -> None:
         thanh_phan_ho_so=f"Tên giấy tờMẫu đơn, tờ khaiSố lượng{long_doc}1 bản chính"
     )
     procedure, _ = record_to_procedure(record, source="t")
-    assert len(procedure.documents[0].name) <= importer.MAX_ITEM_CHARS
+    assert len(procedure.documents[0].name) <= fields.MAX_ITEM_CHARS
     assert procedure.documents[0].name.endswith("…")
 
 
