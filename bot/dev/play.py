@@ -12,8 +12,15 @@ import argparse
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.dev.localchat import LocalChat, Said
+    from bot.services import Services
 
 QUIT = ("/thoat", "/thoát", "/quit", "/exit")
 
@@ -39,13 +46,8 @@ def run_play(
     write: Callable[[str], None] = print,
 ) -> int:
     """Chat with `flow_id` until end of input or /thoat; 0 on a normal end, 2 for a bad flow."""
-    from bot.dev.chat import render_message
-    from bot.dev.localchat import LocalChat, Said
-    from bot.features.enabled import FEATURES
-    from bot.features.org.orgfile import OrgError, load_org, org_rows
-    from bot.flows.engine import FlowLoadError, match_choice
-    from bot.services import GO_PREFIX, Services
-    from db import org as org_db
+    from bot.dev.localchat import LocalChat
+    from bot.flows.engine import FlowLoadError
     from db import residents
     from db.migrate import upgrade
     from db.session import make_engine, session_scope
@@ -56,21 +58,8 @@ def run_play(
         url = f"sqlite:///{Path(tmp) / 'play.db'}"
         upgrade(url)
         engine = make_engine(url)
-        commune = "Xã Mẫu"
         try:
-            org = load_org(content / "demo" / "org.yaml")
-        except (OrgError, OSError):
-            org = None
-        if org is not None:
-            commune = org.commune.name
-            with session_scope(engine) as session:
-                org_db.apply_org(session, **org_rows(org))
-        try:
-            services = Services.load(
-                Settings(database_url=url, content_dir=content),
-                FEATURES,
-                commune_name=commune,
-            )
+            services = _services(engine, url, content)
         except FlowLoadError as exc:
             write(f"Các tệp luồng hội thoại có lỗi:\n{exc}")
             return 2
@@ -87,32 +76,62 @@ def run_play(
                 interacted=True,
                 display_name=display_name,
             )
-
-        def show(replies: list[Said]) -> None:
-            for said in replies:
-                text, _ = render_message(said.message)
-                write(f"OA ▸ {text}\n")
-
         write(f"Thử luồng '{flow_id}' trong vai '{display_name}'. Gõ /thoat để thoát.\n")
-        show(chat.send(GO_PREFIX + flow_id))
-        while True:
-            try:
-                line = read("Bạn ▸ ").strip()
-            except EOFError:
-                return 0
-            if line in QUIT:
-                return 0
-            if not line:
-                continue
-            last = next((s for s in reversed(chat.history) if s.buttons), None)
-            index = match_choice(line, last.labels) if last is not None else None
-            if last is not None and index is not None:
-                button = last.buttons[index]
-                if button.get("type") != "oa.query.hide":
-                    target = button.get("payload") or {}
-                    write(f"   (Zalo mở: {target.get('url') or target.get('phone_code')})\n")
-                    continue
-                write(f"   ➜ bạn bấm: {button.get('title')}")
-                show(chat.send(str(button["payload"])))
-                continue
+        return _converse(chat, flow_id, read, write)
+
+
+def _services(engine: Engine, url: str, content: Path) -> Services:
+    """The real services on a temporary database holding the demo organisation."""
+    from bot.features.enabled import FEATURES
+    from bot.features.org.orgfile import OrgError, load_org, org_rows
+    from bot.services import Services
+    from db import org as org_db
+    from db.session import session_scope
+
+    commune = "Xã Mẫu"
+    try:
+        org = load_org(content / "demo" / "org.yaml")
+    except (OrgError, OSError):
+        org = None
+    if org is not None:
+        commune = org.commune.name
+        with session_scope(engine) as session:
+            org_db.apply_org(session, **org_rows(org))
+    settings = Settings(database_url=url, content_dir=content)
+    return Services.load(settings, FEATURES, commune_name=commune)
+
+
+def _converse(
+    chat: LocalChat, flow_id: str, read: Callable[[str], str], write: Callable[[str], None]
+) -> int:
+    from bot.dev.chat import render_message
+    from bot.flows.engine import match_choice
+    from bot.services import GO_PREFIX
+
+    def show(replies: list[Said]) -> None:
+        for said in replies:
+            text, _ = render_message(said.message)
+            write(f"OA ▸ {text}\n")
+
+    show(chat.send(GO_PREFIX + flow_id))
+    while True:
+        try:
+            line = read("Bạn ▸ ").strip()
+        except EOFError:
+            return 0
+        if line in QUIT:
+            return 0
+        if not line:
+            continue
+        last = next((s for s in reversed(chat.history) if s.buttons), None)
+        index = match_choice(line, last.labels) if last is not None else None
+        if last is None or index is None:
             show(chat.send(line))
+            continue
+        button = last.buttons[index]
+        if button.get("type") != "oa.query.hide":
+            target = button.get("payload") or {}
+            write(f"   (Zalo mở: {target.get('url') or target.get('phone_code')})\n")
+            continue
+        write(f"   ➜ bạn bấm: {button.get('title')}")
+        show(chat.send(str(button["payload"])))
