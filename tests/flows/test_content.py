@@ -18,7 +18,7 @@ from bot.content_check import check_content, check_flows
 from bot.dev.play import run_play
 from bot.feature import merged_hooks
 from bot.features.enabled import FEATURES
-from bot.features.skills import hooks as digital_skills
+from bot.features.skills import checks as digital_skills
 from bot.features.skills import lessons
 from bot.features.skills.commands import household_report
 from bot.features.skills.lessons import load_lessons

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.feature import Feature, Section
-from bot.features.skills import commands, hooks, lessons, stats
+from bot.features.skills import checks, commands, hooks, household, lessons, stats
+from bot.flows.registry import Hooks
 
 HERE = Path(__file__).resolve().parent
 
 FEATURE = Feature(
     name="skills",
     flows=("digital_skills",),
-    hooks=hooks.HOOKS,
-    content_checks=(lessons.content_problems, hooks.content_problems),
+    hooks=Hooks.merge(hooks.HOOKS, household.HOOKS),
+    content_checks=(lessons.content_problems, checks.content_problems),
     commands=(commands.register,),
     sections=(
         Section(

@@ -9,27 +9,31 @@ passed), `village_set` (value = village code), `household_set` (never the name i
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from bot.features.skills.households import HouseholdProblem, check_household, match_village
 from bot.features.skills.lessons import Lesson, Lessons, load_lessons
 from bot.features.skills.quiz import FAILED, MASTERED, PASSED, QuizRun, decode_choice, encode_choice
-from bot.flows.engine import FlowContext, ShownButton, page_options
+from bot.flows.engine import FlowContext
 from bot.flows.registry import DynamicButton, Hooks, StepAction
-from bot.text.normalize import normalize
-from bot.texts import Texts, load_yaml, render
+from bot.texts import render
 from db import org as org_rows
-from db import residents as resident_rows
 from db import skills as skill_rows
-from db.models import Village
 
 FLOW = "digital_skills"
+
+
 QUIZ = "_quiz"
+
+
 # What a check hands to its branch when the resident typed "bỏ qua" or an ID-like number.
 SKIP = "<skip>"
+
+
 REFUSED = "<refused>"
+
+
 SKIP_STEP = "place_skipped"
+
 
 SAMPLE_PROGRESS = {
     "passed_count": 2,
@@ -45,7 +49,7 @@ def _lessons(ctx: FlowContext) -> Lessons:
     return load_lessons(ctx.turn.services.settings.content_dir)
 
 
-def _text(ctx: FlowContext, key: str) -> str:
+def text_of(ctx: FlowContext, key: str) -> str:
     return str(ctx.turn.texts.get(f"skills.{key}"))
 
 
@@ -56,7 +60,7 @@ def _passed(ctx: FlowContext) -> set[str]:
     return skill_rows.passed_skills(ctx.turn.session, resident_id=resident.id)
 
 
-def _place(ctx: FlowContext) -> dict[str, str]:
+def place_of(ctx: FlowContext) -> dict[str, str]:
     """The resident's village name and household name ("" when not told)."""
     resident = ctx.turn.resident
     village = ""
@@ -75,7 +79,7 @@ def _progress(ctx: FlowContext, lessons: Lessons) -> dict[str, Any]:
         "total": len(lessons.items),
         "passed_titles": [lesson.title for lesson in lessons.items if lesson.id in passed],
         "next_title": pending[0].title if pending else "",
-        **_place(ctx),
+        **place_of(ctx),
     }
 
 
@@ -91,10 +95,7 @@ def _next_lesson_button(ctx: FlowContext, lessons: Lessons, label_key: str) -> D
     if not pending:
         return None
     _open_lesson(ctx, pending[0])
-    return DynamicButton(label=_text(ctx, label_key), next="lesson")
-
-
-# -- entry, overview, choosing a lesson ------------------------------------------------------
+    return DynamicButton(label=text_of(ctx, label_key), next="lesson")
 
 
 HOOKS = Hooks()
@@ -125,7 +126,7 @@ def choose(ctx: FlowContext) -> StepAction:
     lessons = _lessons(ctx)
     passed = _passed(ctx)
     ctx.data["page"] = "0"
-    mark = _text(ctx, "passed_mark")
+    mark = text_of(ctx, "passed_mark")
     buttons = [
         DynamicButton(
             label=f"{mark} {lesson.label}" if lesson.id in passed else lesson.label,
@@ -135,9 +136,6 @@ def choose(ctx: FlowContext) -> StepAction:
         for lesson in lessons.items
     ]
     return StepAction(vars=_progress(ctx, lessons), buttons=buttons)
-
-
-# -- lesson pages ------------------------------------------------------------------------------
 
 
 @HOOKS.action(
@@ -159,15 +157,19 @@ def lesson_page(ctx: FlowContext) -> StepAction:
     buttons = [DynamicButton(label=link.label, url=link.url) for link in page.links if link.url]
     if index + 1 < len(lesson.pages):
         buttons.append(
-            DynamicButton(label=_text(ctx, "button_next_page"), next="lesson", value=str(index + 1))
+            DynamicButton(
+                label=text_of(ctx, "button_next_page"), next="lesson", value=str(index + 1)
+            )
         )
     else:
         buttons.append(
-            DynamicButton(label=_text(ctx, "button_quiz"), next="quiz", value=str(index))
+            DynamicButton(label=text_of(ctx, "button_quiz"), next="quiz", value=str(index))
         )
     if index > 0:
         buttons.append(
-            DynamicButton(label=_text(ctx, "button_prev_page"), next="lesson", value=str(index - 1))
+            DynamicButton(
+                label=text_of(ctx, "button_prev_page"), next="lesson", value=str(index - 1)
+            )
         )
     context = {"name": _name(ctx), "commune": ctx.turn.services.commune_name}
     return StepAction(
@@ -185,9 +187,6 @@ def lesson_page(ctx: FlowContext) -> StepAction:
 def _name(ctx: FlowContext) -> str:
     resident = ctx.turn.resident
     return resident.display_name if resident is not None and resident.display_name else "bạn"
-
-
-# -- the quiz ----------------------------------------------------------------------------------
 
 
 @HOOKS.action(
@@ -209,7 +208,7 @@ def question(ctx: FlowContext) -> StepAction:
         DynamicButton(label=answer, next="quiz_feedback", value=encode_choice(run.position, i))
         for i, answer in enumerate(current.answers, start=1)
     ]
-    buttons.append(DynamicButton(label=_text(ctx, "button_review"), next="lesson"))
+    buttons.append(DynamicButton(label=text_of(ctx, "button_review"), next="lesson"))
     return StepAction(
         vars={
             "title": lesson.title,
@@ -254,7 +253,7 @@ def answer(ctx: FlowContext) -> StepAction:
             "explain": marked.question.explain,
             "last": marked.last,
         },
-        buttons=[DynamicButton(label=_text(ctx, label), next=target)],
+        buttons=[DynamicButton(label=text_of(ctx, label), next=target)],
     )
 
 
@@ -319,7 +318,7 @@ def result(ctx: FlowContext) -> StepAction:
         if button is not None:
             buttons.append(button)
         if not (progress["village"] and progress["household"]):
-            buttons.append(DynamicButton(label=_text(ctx, "button_place"), next="place"))
+            buttons.append(DynamicButton(label=text_of(ctx, "button_place"), next="place"))
     return StepAction(
         vars={
             **progress,
@@ -330,185 +329,3 @@ def result(ctx: FlowContext) -> StepAction:
         },
         buttons=buttons,
     )
-
-
-# -- village and household ---------------------------------------------------------------------
-
-
-def _shown(ctx: FlowContext) -> list[ShownButton]:
-    return page_options(ctx.state, ctx.flow.steps[ctx.state.step_id or ""])
-
-
-def _numbered(ctx: FlowContext, text: str) -> ShownButton | None:
-    """The button a typed number ("2") stands for on the page the resident sees."""
-    stripped = text.strip().rstrip(".)")
-    shown = _shown(ctx)
-    if stripped.isdigit() and 1 <= int(stripped) <= len(shown):
-        return shown[int(stripped) - 1]
-    return None
-
-
-def _wants_to_skip(ctx: FlowContext, text: str) -> bool:
-    """ "bỏ qua", "để sau"… (texts/skills.yaml `skip_words`) or the skip button's label, typed.
-    Compared whole, never fuzzily: a household called "Bố Quang" must not read as "Bỏ qua"."""
-    typed = normalize(text)
-    words = {normalize(w) for w in _text(ctx, "skip_words").split(",") if w.strip()}
-    words |= {normalize(b.label) for b in _shown(ctx) if b.next == SKIP_STEP}
-    return bool(typed) and typed in words
-
-
-@HOOKS.action("skills_place", sample={"village": "Thôn Đông", "household": "Nguyễn Văn An"})
-def place(ctx: FlowContext) -> StepAction:
-    return StepAction(vars=_place(ctx))
-
-
-def _villages(ctx: FlowContext) -> list[Village]:
-    return org_rows.villages(ctx.turn.session)
-
-
-@HOOKS.action(
-    "skills_villages", sample={"example": "Thôn Đông"}, targets=("village_saved", "household")
-)
-def villages(ctx: FlowContext) -> StepAction:
-    rows = _villages(ctx)
-    if not rows:
-        return StepAction(goto="household")
-    buttons = [DynamicButton(label=v.name, next="village_saved", value=str(v.id)) for v in rows]
-    return StepAction(vars={"example": rows[0].name}, buttons=buttons)
-
-
-@HOOKS.check("village_name")
-def village_name(text: str, ctx: FlowContext) -> str | None:
-    """A village id for a typed name, alias or button number; SKIP for "bỏ qua"."""
-    found = match_village(text, _villages(ctx))
-    if found is not None:
-        return str(found.id)
-    numbered = _numbered(ctx, text)
-    if numbered is not None:
-        if numbered.next == SKIP_STEP:
-            return SKIP
-        return numbered.value if numbered.next == "village_saved" else None
-    return SKIP if _wants_to_skip(ctx, text) else None
-
-
-@HOOKS.branch("skills_village")
-def village_chosen(ctx: FlowContext) -> str:
-    return SKIP_STEP if ctx.data.get("village_id") == SKIP else "village_saved"
-
-
-@HOOKS.action("skills_save_village", sample={"village": "Thôn Đông"}, targets=("village",))
-def save_village(ctx: FlowContext) -> StepAction:
-    raw = str(ctx.data.pop("village_id", "") or "")
-    village = (
-        org_rows.village_by_id(ctx.turn.session, village_id=int(raw)) if raw.isdigit() else None
-    )
-    resident = ctx.turn.resident
-    if village is None or resident is None:
-        return StepAction(goto="village")
-    resident_rows.set_village(ctx.turn.session, resident=resident, village_id=village.id)
-    ctx.turn.log("village_set", flow=FLOW, value=village.code)
-    return StepAction(vars={"village": village.name})
-
-
-@HOOKS.check("household_key")
-def household_key(text: str, ctx: FlowContext) -> str | None:
-    """The household name; REFUSED for anything like an ID or phone number; SKIP to skip."""
-    answer = check_household(text)
-    if answer.problem is HouseholdProblem.ID_LIKE:
-        return REFUSED
-    numbered = _numbered(ctx, text)
-    if _wants_to_skip(ctx, text) or (numbered is not None and numbered.next == SKIP_STEP):
-        return SKIP
-    return answer.key
-
-
-@HOOKS.branch("skills_household")
-def household_chosen(ctx: FlowContext) -> str:
-    value = ctx.data.get("household")
-    if value == SKIP:
-        ctx.data.pop("household", None)
-        return SKIP_STEP
-    if value == REFUSED:
-        ctx.data.pop("household", None)
-        ctx.turn.log("household_refused", flow=FLOW, value="id_like")
-        return "household_refused"
-    return "household_saved"
-
-
-@HOOKS.action(
-    "skills_save_household",
-    sample={"village": "Thôn Đông", "household": "Nguyễn Văn An"},
-    targets=("household",),
-)
-def save_household(ctx: FlowContext) -> StepAction:
-    key = str(ctx.data.pop("household", "") or "")
-    resident = ctx.turn.resident
-    if not key or resident is None:
-        return StepAction(goto="household")
-    resident_rows.set_household(ctx.turn.session, resident=resident, household_key=key)
-    ctx.turn.log("household_set", flow=FLOW)
-    return StepAction(vars=_place(ctx))
-
-
-# -- content check -----------------------------------------------------------------------------
-
-# Steps this module sends residents to by name: renaming one in the YAML breaks the flow.
-NAMED_STEPS = (
-    "intro",
-    "choose",
-    "lesson",
-    "quiz",
-    "quiz_feedback",
-    "quiz_result",
-    "quiz_passed",
-    "quiz_failed",
-    "mastered",
-    "place",
-    "village",
-    "village_saved",
-    "household",
-    "household_saved",
-    "household_refused",
-    SKIP_STEP,
-)
-BUTTON_TEXTS = (
-    "button_start",
-    "button_continue",
-    "button_next_lesson",
-    "button_next_page",
-    "button_prev_page",
-    "button_quiz",
-    "button_next",
-    "button_results",
-    "button_place",
-    "button_review",
-)
-MAX_LABEL = 30
-
-
-def content_problems(content_dir: Path) -> list[str]:
-    """For `bot content check`: the steps and texts this module relies on exist and fit."""
-    problems: list[str] = []
-    path = content_dir / "flows" / f"{FLOW}.yaml"
-    try:
-        steps = set((load_yaml(path) or {}).get("steps") or {})
-    except Exception as exc:  # noqa: BLE001 (reported by the flow check too; keep going)
-        return [f"flows/{FLOW}.yaml: {exc}"]
-    problems.extend(
-        f"flows/{FLOW}.yaml: step '{step}' is missing (the lesson and quiz code goes there)"
-        for step in NAMED_STEPS
-        if step not in steps
-    )
-    try:
-        texts = Texts.load(content_dir)
-    except Exception:  # noqa: BLE001 (the replies check reports unreadable files)
-        return problems
-    for key in (*BUTTON_TEXTS, "passed_mark", "skip_words"):
-        if not texts.has(f"skills.{key}"):
-            problems.append(f"texts/skills.yaml: '{key}' is missing")
-    for key in BUTTON_TEXTS:
-        if texts.has(f"skills.{key}") and len(str(texts.raw(f"skills.{key}"))) > MAX_LABEL:
-            problems.append(
-                f"texts/skills.yaml: '{key}' is longer than {MAX_LABEL} characters (a button)"
-            )
-    return problems
