@@ -76,7 +76,7 @@ class CampaignScheduler:
             IntervalTrigger(seconds=self.runtime.settings.campaign_tick_s, timezone=UTC),
             id=TICK_JOB,
             replace_existing=True,
-            next_run_time=datetime.now(UTC),
+            next_run_time=self.runtime.clock.now(),
         )
         _active = self
         log.info("campaign scheduler started")
@@ -97,7 +97,7 @@ class CampaignScheduler:
                 }
 
         want = await anyio.to_thread.run_sync(wanted)
-        soon = datetime.now(UTC) + timedelta(days=366)
+        soon = self.runtime.clock.now() + timedelta(days=366)
         for job_id, at in want.items():
             if self._known.get(job_id) == at or at > soon:
                 continue
