@@ -74,11 +74,12 @@ class Dispatcher:
         self.services = services
         self.text_chain = text_chain(services.features, interceptors)
         self.media_chain = media_chain(services.features, interceptors)
+        self.by_name = {name: run for f in services.features for name, run in f.events}
 
     def handle(self, session: Session, row: InboundEvent, now: datetime) -> None:
         event = parse_event(row.payload)
         turn = Turn(session=session, now=now, services=self.services, event_row=row, event=event)
-        handler_for(event, self.text_chain, self.media_chain)(turn)
+        handler_for(event, self.text_chain, self.media_chain, self.by_name)(turn)
         turn.commit_outgoing()
 
     def on_failure(self, session: Session, row: InboundEvent, now: datetime) -> None:

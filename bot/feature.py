@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.handlers.base import Handler
     from bot.reporting import Context
     from bot.runtime import Runtime
+    from bot.turn import Turn
     from db.stats import Window
 
 ContentCheck = Callable[[Path], list[str]]
@@ -67,6 +68,8 @@ class Feature:
     interceptors: tuple[Handler, ...] = ()
     # Answer a message that is not text (a shared link, a photo...) before the generic reply.
     media: tuple[Handler, ...] = ()
+    # Zalo events this feature handles, by event name (e.g. "user_withdraw"): `run(turn)`.
+    events: tuple[tuple[str, Callable[[Turn], None]], ...] = ()
     services: tuple[BuildServices, ...] = ()
     sections: tuple[Section, ...] = ()
     jobs: tuple[Job, ...] = ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from bot.flows.store import FlowState, SqlStore
@@ -141,8 +141,14 @@ def privacy_warning(turn: Turn) -> None:
 
 
 def handler_for(
-    event: ZaloEvent, text: tuple[Handler, ...], media: tuple[Handler, ...]
+    event: ZaloEvent,
+    text: tuple[Handler, ...],
+    media: tuple[Handler, ...],
+    by_name: Mapping[str, EventHandler],
 ) -> EventHandler:
+    """What handles `event`: a feature's handler for its event name first, then by type."""
+    if event.event_name in by_name:
+        return by_name[event.event_name]
     if isinstance(event, UserMessageEvent):
         chain = text if event.kind == "text" else media
         run = on_text if event.kind == "text" else on_other_message
