@@ -9,10 +9,11 @@ The failure is injected at the HTTP transport, the only place it can be made to 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from bot.sim.app import SimConfig, create_sim_app
 from bot.sim.webhook import WebhookDispatcher
@@ -40,16 +41,16 @@ class FailingThenUp(httpx.AsyncBaseTransport):
         return httpx.Response(200, json={"ok": True})
 
 
-async def _until(predicate: object, timeout_s: float = 5.0) -> None:
+async def _until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    while not predicate():  # type: ignore[operator]
+    while not predicate():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.01)
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator[httpx.AsyncClient]:
+async def sim() -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     config = SimConfig(
         app_id="app",
         app_secret="app-secret",
@@ -62,21 +63,20 @@ async def sim() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://sim"
     ) as client:
-        client.app = app  # type: ignore[attr-defined]
-        yield client
+        yield app, client
     await app.state.sim_hooks.aclose()
 
 
 @pytest.mark.parametrize("exc", FAILURES, ids=lambda e: type(e).__name__)
 async def test_a_transport_failure_is_a_failed_delivery_then_retried(
-    sim: httpx.AsyncClient, exc: BaseException
+    sim: tuple[FastAPI, httpx.AsyncClient], exc: BaseException
 ) -> None:
-    app = sim.app  # type: ignore[attr-defined]
+    app, client = sim
     bot = FailingThenUp(exc)
     app.state.sim_hooks = WebhookDispatcher(app.state.sim, transport=bot)
-    user = (await sim.post("/_sim/users", json={"display_name": "Bà Lan"})).json()
+    user = (await client.post("/_sim/users", json={"display_name": "Bà Lan"})).json()
 
-    response = await sim.post("/_sim/inbound", json={"user_id": user["user_id"], "text": "Chào"})
+    response = await client.post("/_sim/inbound", json={"user_id": user["user_id"], "text": "Chào"})
 
     assert response.status_code == 200
     delivery = response.json()["delivery"]
@@ -86,18 +86,20 @@ async def test_a_transport_failure_is_a_failed_delivery_then_retried(
     assert bot.requests[1].headers["num_retry"] == "1"
     assert bot.requests[1].content == bot.requests[0].content
     await _until(lambda: len(app.state.sim.webhook_log) == 2)
-    log = (await sim.get("/_sim/webhook_log")).json()
+    log = (await client.get("/_sim/webhook_log")).json()
     assert [(e["retry"], e["status"]) for e in log["items"]] == [(0, None), (1, 200)]
     assert log["disabled"] is False
 
 
-async def test_a_bot_that_keeps_dying_gets_its_webhook_disabled(sim: httpx.AsyncClient) -> None:
-    app = sim.app  # type: ignore[attr-defined]
+async def test_a_bot_that_keeps_dying_gets_its_webhook_disabled(
+    sim: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, client = sim
     bot = FailingThenUp(OSError(9, "Bad file descriptor"), failures=100)
     app.state.sim_hooks = WebhookDispatcher(app.state.sim, transport=bot)
-    user = (await sim.post("/_sim/users", json={"display_name": "Ông Tư"})).json()
+    user = (await client.post("/_sim/users", json={"display_name": "Ông Tư"})).json()
 
-    response = await sim.post("/_sim/chatnow", json={"user_id": user["user_id"]})
+    response = await client.post("/_sim/chatnow", json={"user_id": user["user_id"]})
 
     assert response.status_code == 200
     assert response.json()["delivery"]["error"] == "OSError"
