@@ -1,9 +1,11 @@
 """Delivers signed webhook events to the bot, like Zalo: 2 s timeout, retry ladder, disable.
 
 The body is serialised once and those exact bytes are signed and sent. A delivery that
-fails (non-200 or timeout) is retried after 30 s, 5 min, 15 min, 30 min and 1 h (divided
-by `retry_speedup`) with a `num_retry` header; after the last failure the webhook is
-disabled, as Zalo does.
+fails (non-200, timeout, or any other transport failure) is retried after 30 s, 5 min,
+15 min, 30 min and 1 h (divided by `retry_speedup`) with a `num_retry` header; after the
+last failure the webhook is disabled, as Zalo does. A bot killed mid-request can surface
+from anyio as an `OSError` or even an `AttributeError`, not only as an `httpx.HTTPError`:
+all of them are failed deliveries, never an error of the control API that caused them.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ TIMEOUT_S = 2.0
 
 
 class WebhookDispatcher:
-    def __init__(self, state: SimState) -> None:
+    def __init__(
+        self, state: SimState, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.state = state
+        self._transport = transport
         self._http: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._lanes: dict[str, asyncio.Lock] = {}
@@ -36,7 +41,7 @@ class WebhookDispatcher:
     @property
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=TIMEOUT_S)
+            self._http = httpx.AsyncClient(timeout=TIMEOUT_S, transport=self._transport)
         return self._http
 
     async def aclose(self) -> None:
@@ -132,7 +137,7 @@ class WebhookDispatcher:
         try:
             response = await self.http.post(url, content=raw, headers=headers)
             status: int | None = response.status_code
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # noqa: BLE001 (any transport failure: a failed delivery)
             status = None
             entry["error"] = type(exc).__name__
         entry.update(status=status, latency_ms=round((time.perf_counter() - started) * 1000, 2))
