@@ -26,8 +26,8 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.runtime ## start the bot in demo mode (SQLite, simulator, scheduler, dashboard)
 	$(BIN)/bot serve --demo --host $(HOST) --port $(PORT)
 
-chat: $(VENV)/.runtime ## chat as a resident with a running `make run`
-	$(BIN)/bot chat --url http://$(HOST):$(PORT)
+chat: $(VENV)/.runtime ## chat as a resident with a running `make run` (AS="Lê Thị Mai": as a team member)
+	$(BIN)/bot chat --url http://$(HOST):$(PORT) $(if $(AS),--as "$(AS)")
 
 play: $(VENV)/.runtime ## try one flow in the terminal, no server needed (make play FLOW=vneid)
 	$(BIN)/bot play $(or $(FLOW),vneid)

@@ -32,6 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("chat", help="chat as a resident through the simulator")
     p.add_argument("--user", default="Bác Ba", help="display name of the resident")
     p.add_argument("--url", default=None, help="bot address (default http://HOST:PORT)")
+    p.add_argument(
+        "--as",
+        dest="as_member",
+        metavar="ID_OR_NAME",
+        help="demo: chat as a team member or leader of the organisation (Zalo id or name)",
+    )
     p.set_defaults(func=cmd_chat)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
@@ -173,7 +179,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     url = args.url or f"http://{settings.host}:{settings.port}"
-    return asyncio.run(run_chat(url, display_name=args.user))
+    return asyncio.run(run_chat(url, display_name=args.user, as_member=args.as_member))
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
