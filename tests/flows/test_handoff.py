@@ -433,6 +433,8 @@ def test_first_to_accept_wins_and_the_others_are_told(
     assert "Cán bộ Trần Văn Hùng đã nhận yêu cầu, sẽ liên hệ" in note.text
     assert "trong chiều nay" in note.text  # 09:07, and the resident is home in the afternoon
     assert note.labels == ["Kết thúc trò chuyện"]
+    [told] = mai.replies()  # told at once; her old button still answers clearly
+    assert "đã có Trần Văn Hùng nhận" in told.text
     mai.press("Nhận hỗ trợ")
     assert mai.said == "Yêu cầu #1 đã được Trần Văn Hùng nhận rồi. Cảm ơn bạn!"
     assert resident.replies() == []
@@ -451,6 +453,22 @@ def test_first_to_accept_wins_and_the_others_are_told(
     assert event.resident_id == ticket.resident_id
 
 
+def test_the_others_hear_at_once_that_the_request_is_taken(
+    resident: Chat, hung: Chat, mai: Chat, lan: Chat
+) -> None:
+    request(resident)
+    hung.replies()
+    mai.replies()
+    hung.press("Nhận hỗ trợ")
+    [note] = mai.replies()
+    assert note.text == (
+        "Yêu cầu #1 (Thôn Đông) đã có Trần Văn Hùng nhận. Bạn không cần làm gì thêm, cảm ơn bạn!"
+    )
+    assert note.labels == []
+    assert lan.replies() == []  # not escalated: the leaders were never asked
+    assert not any("đã có" in said.text for said in hung.replies())
+
+
 def test_two_members_accepting_at_the_same_moment(
     resident: Chat, hung: Chat, mai: Chat, engine: Engine
 ) -> None:
@@ -458,7 +476,10 @@ def test_two_members_accepting_at_the_same_moment(
     hung.queue("#h:accept:1")
     mai.queue("#h:accept:1")
     run_together(hung, mai)
-    answers = sorted(hung.replies()[1:] + mai.replies()[1:], key=lambda said: said.text)
+    everything = hung.replies()[1:] + mai.replies()[1:]
+    told = [said for said in everything if "đã có" in said.text]
+    assert len(told) == 1  # the one who lost the race is also told who took it
+    answers = sorted((a for a in everything if a not in told), key=lambda said: said.text)
     assert [a.text.split(" ")[0] for a in answers] == ["Bạn", "Yêu"]
     assert "Bạn đã nhận yêu cầu #1" in answers[0].text
     assert "đã được" in answers[1].text and "nhận rồi" in answers[1].text

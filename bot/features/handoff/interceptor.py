@@ -200,6 +200,7 @@ class HandoffInterceptor:
         turn.say(
             holder_reply(texts, "handoff.member.accepted", ticket.id, holding=len(held), **context)
         )
+        self._tell_the_others(turn, member, ticket, place=str(context["place"]))
         log_event(
             session,
             "handoff_accepted",
@@ -209,6 +210,20 @@ class HandoffInterceptor:
             member=member.id,
             minutes=minutes_between(ticket.created_at, turn.now),
         )
+
+    def _tell_the_others(
+        self, turn: Turn, member: TeamMember, ticket: HandoffTicket, *, place: str
+    ) -> None:
+        """Everyone else who was asked (the village's team, and the leaders once escalated)
+        hears at once that the request is taken, so nobody sets out for the same house."""
+        asked, _ = recipients(turn.session, ticket.village_id, exclude=member.id)
+        if ticket.escalated_at is not None:
+            asked += [m for m in org.commune_leaders(turn.session) if m.id != member.id]
+        text = turn.texts.get(
+            "handoff.member.taken_by_other", id=ticket.id, member=member.name, place=place
+        )
+        for other in {m.zalo_user_id: m for m in asked}.values():
+            turn.notify(other.zalo_user_id, Reply(text))
 
     def _enter_human_mode(self, turn: Turn, resident: Resident, state: FlowState) -> None:
         if state.active and not state.data.get("_finished") and state.flow_id != FLOW_ID:
