@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import anyio.to_thread
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import failpoints
 from bot.clock import Clock
 from db import events as event_rows
+from db import locks
 from db.models import InboundEvent
 from db.session import read_scope, session_scope
 
@@ -32,13 +32,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, InboundEvent, datetime], None]
 FailureHandler = Callable[[Session, InboundEvent, datetime], None]
-
-
-def lock_subject(session: Session, subject_id: str) -> None:
-    """Hold a per-subject lock until the transaction ends (PostgreSQL advisory lock)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = zlib.crc32(subject_id.encode()) - 2**31
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 class EventProcessor:
@@ -103,7 +96,7 @@ class EventProcessor:
         """
         now = self._clock.now()
         with session_scope(self._engine) as session:
-            lock_subject(session, subject_id)
+            locks.lock_subject(session, subject_id)
             waiting = event_rows.next_pending(session, subject_id=subject_id, count=2)
             if not waiting:
                 return False

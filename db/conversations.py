@@ -14,9 +14,11 @@ def get(session: Session, *, resident_id: int, for_update: bool = False) -> Conv
 def save(session: Session, *, row: Conversation) -> None:
     row.version += 1
     session.add(row)
+    session.flush()
 
 
 def delete(session: Session, *, resident_id: int) -> None:
     row = session.get(Conversation, resident_id)
     if row is not None:
         session.delete(row)
+        session.flush()

@@ -287,3 +287,8 @@ def by_member(session: Session, window: Window) -> list[MemberHandoffs]:
         )
         for k in ids
     ]
+
+
+def reload(session: Session, *, ticket: HandoffTicket) -> None:
+    """Read `ticket` again (another turn may have changed it in the meantime)."""
+    session.refresh(ticket)

@@ -5,8 +5,10 @@ Used for the active scheduler (standby schedulers wait) and the OA token refresh
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -43,3 +45,11 @@ def holder(session: Session, *, name: str, now: datetime) -> str | None:
     if row is None or row.expires_at <= now:
         return None
     return row.owner
+
+
+def lock_subject(session: Session, subject_id: str) -> None:
+    """Hold a per-subject lock until the transaction ends (a PostgreSQL advisory lock; on
+    SQLite the one writer at a time is the lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(subject_id.encode()) - 2**31
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})

@@ -264,3 +264,13 @@ def settle_from_echo(
         return None
     mark_sent(session, row_id=row.id, message_id=message_id, now=now)
     return row.id
+
+
+def to_recipient_after(session: Session, *, recipient: str, after_id: int) -> list[Outbox]:
+    """The messages queued for `recipient` after row `after_id`, in order."""
+    rows = session.exec(
+        select(Outbox)
+        .where(Outbox.recipient == recipient, col(Outbox.id) > after_id)
+        .order_by(col(Outbox.id))
+    ).all()
+    return list(rows)

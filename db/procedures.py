@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import Engine, func, inspect
 from sqlmodel import Session, select
 
 from db.models.procedures import ImportedProcedure
@@ -103,3 +103,8 @@ def imported_fingerprint(session: Session) -> str:
         ).select_from(ImportedProcedure)
     ).one()
     return f"{count}|{last_import}|{last_update}"
+
+
+def has_imported_table(engine: Engine) -> bool:
+    """Whether the database has been migrated far enough to hold imported procedures."""
+    return inspect(engine).has_table("imported_procedure")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Resident
 
@@ -61,3 +61,22 @@ def set_household(session: Session, *, resident: Resident, household_key: str | 
 def set_news_opt_in(session: Session, *, resident: Resident, opt_in: bool) -> None:
     resident.news_opt_in = opt_in
     session.add(resident)
+
+
+def unnamed(session: Session, *, limit: int) -> list[str]:
+    """Zalo ids of residents whose display name was never asked for, oldest first."""
+    rows = session.exec(
+        select(Resident.zalo_user_id)
+        .where(col(Resident.display_name).is_(None))
+        .order_by(col(Resident.id))
+        .limit(limit)
+    ).all()
+    return list(rows)
+
+
+def set_display_name(session: Session, *, zalo_user_id: str, name: str) -> None:
+    """Store the name Zalo gave ("" when it gave none, so it is asked only once)."""
+    row = get_by_zalo_id(session, zalo_user_id=zalo_user_id)
+    if row is not None:
+        row.display_name = name[:200]
+        session.add(row)

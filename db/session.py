@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -210,3 +210,9 @@ def read_scope(engine: Engine) -> Iterator[Session]:
     # Closing (not rolling back) ends the transaction and leaves loaded objects readable.
     with Session(reader(engine), expire_on_commit=False) as session:
         yield session
+
+
+def ping(engine: Engine) -> None:
+    """One round trip to the database; raises when it does not answer."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

@@ -72,3 +72,20 @@ def pop_pending_auth(
     if now - row.created_at > max_age:
         return None
     return row.code_verifier
+
+
+def mark(
+    session: Session,
+    *,
+    row: OAToken,
+    state: str,
+    error: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Set a locked token row's state (and its error, or the time of the change)."""
+    row.state = state
+    if error is not None:
+        row.last_error = error
+    if now is not None:
+        row.updated_at = now
+    session.add(row)

@@ -6,10 +6,10 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from bot.runtime import Runtime
 from db.migrate import is_current
+from db.session import ping
 
 router = APIRouter(tags=["health"])
 
@@ -28,8 +28,7 @@ async def readyz(request: Request) -> JSONResponse:
     def check() -> list[str]:
         problems = []
         try:
-            with runtime.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            ping(runtime.engine)
             if not is_current(runtime.engine):
                 problems.append("database migrations are not current: run `bot db upgrade`")
         except Exception as exc:  # noqa: BLE001 (any database failure means "not ready")

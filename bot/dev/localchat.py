@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
 
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
@@ -24,7 +23,7 @@ from bot.services import Services
 from bot.text.privacy import redact
 from bot.zalo.events import parse_event
 from db import events
-from db.models import Outbox
+from db import outbox as outbox_rows
 from db.session import session_scope
 
 OA_ID = "3886132808798080645"
@@ -180,11 +179,7 @@ class LocalChat:
 
     def replies(self) -> list[Said]:
         with session_scope(self.engine) as s:
-            rows = s.exec(
-                select(Outbox)
-                .where(Outbox.recipient == self.user_id, col(Outbox.id) > self._seen)
-                .order_by(col(Outbox.id))
-            ).all()
+            rows = outbox_rows.to_recipient_after(s, recipient=self.user_id, after_id=self._seen)
             if rows:
                 self._seen = max(r.id or 0 for r in rows)
             out = [said_from(json.loads(json.dumps(r.message))) for r in rows]

@@ -1,16 +1,13 @@
-"""Conversation state behind a tiny interface: `get`, `save`, `clear`.
-
-`SqlStore` keeps it in the `conversation` table inside the turn's transaction (so state,
-replies and analytics commit together); `MemoryStore` is for unit tests. One contract test
-runs against both (and against PostgreSQL).
-"""
+"""A resident's conversation state (`FlowState`) and where it is kept: `SqlStore`, the
+`conversation` table, inside the turn's transaction (so state, replies and analytics commit
+together). Its rows are read and written by `db.conversations`."""
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlmodel import Session
 
@@ -31,29 +28,6 @@ class FlowState:
     @property
     def active(self) -> bool:
         return self.flow_id is not None and self.step_id is not None
-
-
-class ConversationStore(Protocol):
-    def get(self, resident_id: int) -> FlowState | None: ...
-
-    def save(self, resident_id: int, state: FlowState) -> None: ...
-
-    def clear(self, resident_id: int) -> None: ...
-
-
-class MemoryStore:
-    def __init__(self) -> None:
-        self._states: dict[int, FlowState] = {}
-
-    def get(self, resident_id: int) -> FlowState | None:
-        state = self._states.get(resident_id)
-        return copy.deepcopy(state) if state is not None else None
-
-    def save(self, resident_id: int, state: FlowState) -> None:
-        self._states[resident_id] = copy.deepcopy(state)
-
-    def clear(self, resident_id: int) -> None:
-        self._states.pop(resident_id, None)
 
 
 class SqlStore:
@@ -98,10 +72,8 @@ class SqlStore:
             row.updated_at = state.updated_at
         row.expires_at = state.expires_at
         conversations.save(self._session, row=row)
-        self._session.flush()
         self._locked[resident_id] = row
 
     def clear(self, resident_id: int) -> None:
         self._locked.pop(resident_id, None)
         conversations.delete(self._session, resident_id=resident_id)
-        self._session.flush()

@@ -182,14 +182,15 @@ class TokenManager:
                 return None
             if row.state == "refreshing":
                 # A refresher died between asking Zalo and saving: the token may be consumed.
-                row.state = "needs_reauth"
-                row.last_error = "an earlier refresh did not finish; re-authorise the OA"
-                session.add(row)
+                token_rows.mark(
+                    session,
+                    row=row,
+                    state="needs_reauth",
+                    error="an earlier refresh did not finish; re-authorise the OA",
+                )
                 locks.release(session, name=self._lease_name, owner=self._owner)
                 return ""
-            row.state = "refreshing"
-            row.updated_at = now
-            session.add(row)
+            token_rows.mark(session, row=row, state="refreshing", now=now)
             return row.refresh_token
 
     def _end_refresh(self, state: str, error: str | None) -> None:

@@ -179,10 +179,10 @@ class HandoffInterceptor:
         store = SqlStore(session)
         resident_state = store.get(resident.id) or FlowState()  # lock order: conversation first
         if not tickets.accept(session, ticket_id=ticket.id, member_id=member.id, now=turn.now):
-            session.refresh(ticket)
+            tickets.reload(session, ticket=ticket)
             self._not_available(turn, member, ticket)
             return
-        session.refresh(ticket)
+        tickets.reload(session, ticket=ticket)
         self._enter_human_mode(turn, resident, resident_state)
         store.save(resident.id, resident_state)
         local = turn.now.astimezone(turn.services.settings.tz)
@@ -282,10 +282,10 @@ class HandoffInterceptor:
         store = SqlStore(session)
         resident_state = store.get(resident.id) or FlowState()
         if not tickets.release(session, ticket_id=ticket.id, member_id=member.id):
-            session.refresh(ticket)
+            tickets.reload(session, ticket=ticket)
             self._not_available(turn, member, ticket)
             return
-        session.refresh(ticket)
+        tickets.reload(session, ticket=ticket)
         rest_after_request(turn, resident_state)
         store.save(resident.id, resident_state)
         turn.notify(resident.zalo_user_id, Reply(texts.get("handoff.released", member=member.name)))
@@ -327,7 +327,7 @@ class HandoffInterceptor:
             resident_state = store.get(resident.id) or FlowState()
         accepted_at = ticket.accepted_at
         if not tickets.resolve(session, ticket_id=ticket.id, now=turn.now):
-            session.refresh(ticket)
+            tickets.reload(session, ticket=ticket)
             if by == "member":
                 self._not_available(turn, member, ticket)
             else:

@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.features.procedures.model import Procedure, link_for
-from db.procedures import list_imported
+from db.procedures import has_imported_table, list_imported
 from db.session import is_sqlite, make_engine, normalize_url, read_scope
 
 log = logging.getLogger(__name__)
@@ -242,7 +242,7 @@ def imported_from_url(database_url: str | None) -> tuple[list[Procedure], list[s
             return [], [f"no database at {path or url}: curated procedures only"]
     engine = make_engine(url, pool_size=1)
     try:
-        if not inspect(engine).has_table("imported_procedure"):
+        if not has_imported_table(engine):
             return [], ["database has no imported_procedure table (run `bot db upgrade`)"]
         return load_imported(engine)
     except SQLAlchemyError as exc:

@@ -140,16 +140,16 @@ def _batch(answer: Callable[[str], list[dict[str, Any]]]) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
+    from db.procedures import has_imported_table
     from db.session import make_engine
 
     path: Path = args.path
     url = _database_url(args)
     engine = make_engine(url)
     try:
-        if not inspect(engine).has_table("imported_procedure"):
+        if not has_imported_table(engine):
             _err("error: the database has no imported_procedure table; run `bot db upgrade` first")
             return 1
         report = import_file(engine, path, source=path.name)

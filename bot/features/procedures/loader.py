@@ -16,13 +16,12 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.features.procedures.catalogue import PROCEDURES_DIR, load_catalogue
 from bot.features.procedures.search import Lexicon, ProcedureIndex
 from bot.text.normalize import DEFAULT_ABBREVIATIONS
-from db.procedures import imported_fingerprint
+from db.procedures import has_imported_table, imported_fingerprint
 from db.session import is_sqlite, make_engine, normalize_url, read_scope
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def database_fingerprint(database_url: str | None) -> str:
             return ""
     engine = make_engine(url, pool_size=1)
     try:
-        if not inspect(engine).has_table("imported_procedure"):
+        if not has_imported_table(engine):
             return ""
         with read_scope(engine) as session:
             return imported_fingerprint(session)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 
 import anyio.to_thread
-from sqlmodel import col, select
 
 from bot.runtime import Runtime
 from bot.zalo.errors import ZaloError, ZaloOutcomeUnknown, ZaloUnreachable
 from bot.zalo.tokens import TokenUnavailable
-from db.models import Resident
+from db import residents
 from db.session import read_scope, session_scope
 
 log = logging.getLogger(__name__)
@@ -26,22 +25,11 @@ async def fetch_missing_names(runtime: Runtime, *, limit: int = 20) -> int:
 
     def unnamed() -> list[str]:
         with read_scope(runtime.engine) as session:
-            rows = session.exec(
-                select(Resident.zalo_user_id)
-                .where(col(Resident.display_name).is_(None))
-                .order_by(col(Resident.id))
-                .limit(limit)
-            ).all()
-            return list(rows)
+            return residents.unnamed(session, limit=limit)
 
     def store(zalo_user_id: str, name: str) -> None:
         with session_scope(runtime.engine) as session:
-            row = session.exec(
-                select(Resident).where(Resident.zalo_user_id == zalo_user_id)
-            ).first()
-            if row is not None:
-                row.display_name = name[:200]
-                session.add(row)
+            residents.set_display_name(session, zalo_user_id=zalo_user_id, name=name)
 
     stored = 0
     for zalo_user_id in await anyio.to_thread.run_sync(unnamed):
