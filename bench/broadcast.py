@@ -22,8 +22,11 @@ from sqlalchemy import func, select, update
 
 from bot.clock import SystemClock
 from bot.config import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_OA_ID, DEMO_OA_SECRET_KEY, Settings
-from bot.features.campaigns import service
+from bot.features.campaigns import firing, lifecycle
 from bot.features.campaigns.content import load_templates
+from bot.features.campaigns.scope import Actor
+from bot.features.campaigns.spec import Context, Spec
+from bot.features.campaigns.sync import sync
 from bot.features.enabled import FEATURES
 from bot.features.org.orgfile import load_org, org_rows
 from bot.runtime import Runtime
@@ -63,22 +66,22 @@ def _seed(database_url: str, settings: Settings, now: datetime) -> Any:
 
 
 def _fan_out(engine: Any, settings: Settings, now: datetime) -> dict[str, Any]:
-    ctx = service.Context(
+    ctx = Context(
         settings=settings,
         templates=load_templates(settings.content_dir / "campaigns"),
         texts=Texts.load(settings.content_dir),
     )
     with session_scope(engine) as session:
-        spec = service.Spec(
+        spec = Spec(
             template_id="canh-bao-lua-dao",
             target_kinds=["group", "followers"],
             village_codes=["thon-dong", "tdp-3"],
             urgent=True,
         )
-        campaign = service.create(session, spec, service.Actor("bench", None), now=now, ctx=ctx)
+        campaign = lifecycle.create(session, spec, Actor("bench", None), now=now, ctx=ctx)
         campaign_id = campaign.id
     started = time.perf_counter()
-    created = service.run_due(engine, now=now, ctx=ctx)
+    created = firing.run_due(engine, now=now, ctx=ctx)
     seconds = time.perf_counter() - started
     # The same fan-out again (a second occurrence) under tracemalloc, for memory growth.
     with session_scope(engine) as session:
@@ -88,7 +91,7 @@ def _fan_out(engine: Any, settings: Settings, now: datetime) -> dict[str, Any]:
         session.add(again)
     tracemalloc.start()
     before, _ = tracemalloc.get_traced_memory()
-    service.run_due(engine, now=now + timedelta(minutes=1), ctx=ctx)
+    firing.run_due(engine, now=now + timedelta(minutes=1), ctx=ctx)
     after, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     # Overhead of following the outbox: mark every row sent, then copy the results back.
@@ -96,7 +99,7 @@ def _fan_out(engine: Any, settings: Settings, now: datetime) -> dict[str, Any]:
         session.execute(update(Outbox).values(status="sent", sent_at=now, zalo_message_id="x"))
     started_sync = time.perf_counter()
     synced = 0
-    while changed := service.sync(engine):
+    while changed := sync(engine):
         synced += changed
     sync_seconds = time.perf_counter() - started_sync
     with read_scope(engine) as session:
@@ -161,18 +164,16 @@ async def _send_rate(database_url: str) -> dict[str, Any]:
                     for u in users[i : i + 50]
                 )
             )
-    ctx = service.Context(
+    ctx = Context(
         settings=settings,
         templates=load_templates(settings.content_dir / "campaigns"),
         texts=Texts.load(settings.content_dir),
     )
     with session_scope(engine) as session:
-        spec = service.Spec(
-            text="Thông báo thử tốc độ gửi.", target_kinds=["followers"], urgent=True
-        )
+        spec = Spec(text="Thông báo thử tốc độ gửi.", target_kinds=["followers"], urgent=True)
         spec.village_codes = ["thon-dong"]
-        service.create(session, spec, service.Actor("bench", None), now=now, ctx=ctx)
-    service.run_due(engine, now=now, ctx=ctx)
+        lifecycle.create(session, spec, Actor("bench", None), now=now, ctx=ctx)
+    firing.run_due(engine, now=now, ctx=ctx)
     with session_scope(engine) as session:  # only the residents the simulator knows
         session.execute(
             update(Outbox)

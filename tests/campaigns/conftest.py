@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.features.campaigns.content import load_templates
-from bot.features.campaigns.service import Context
+from bot.features.campaigns.spec import Context
 from bot.features.enabled import FEATURES
 from bot.features.org.orgfile import load_org, org_rows
 from bot.texts import Texts

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.clock import FakeClock
-from bot.features.campaigns import service
+from bot.features.campaigns import firing, reminders
 from bot.services import Services
 from db import campaigns as rows
 from db.models import AuditLog, Campaign
@@ -130,7 +130,7 @@ def test_relay_confirmation_and_one_reminder(make: Make, org: Engine) -> None:
     lan.press("Tất cả thôn của tôi")
     lan.press("Gửi ngay")
     lan.press("Xác nhận gửi")
-    service.run_due(org, now=START, ctx=ctx)
+    firing.run_due(org, now=START, ctx=ctx)
     panh = make(PANH)
     panh.replies()
     assert any("cảnh báo bà con Bản Nà Lầy" in s.text for s in panh.history)
@@ -148,11 +148,11 @@ def test_relay_confirmation_and_one_reminder(make: Make, org: Engine) -> None:
     # A paused campaign sends no reminders.
     with session_scope(org) as s:
         s.exec(select(Campaign)).one().status = "paused"
-    assert service.remind_relays(org, now=later, ctx=ctx) == 0
+    assert reminders.remind_relays(org, now=later, ctx=ctx) == 0
     with session_scope(org) as s:
         s.exec(select(Campaign)).one().status = "done"
-    assert service.remind_relays(org, now=later, ctx=ctx) == 3
-    assert service.remind_relays(org, now=later + timedelta(hours=5), ctx=ctx) == 0  # once only
+    assert reminders.remind_relays(org, now=later, ctx=ctx) == 3
+    assert reminders.remind_relays(org, now=later + timedelta(hours=5), ctx=ctx) == 0  # once only
     panh.replies()
     assert "Nhắc lại" in panh.said
     panh.press("Đã chuyển vào nhóm")

@@ -10,9 +10,10 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.clock import FakeClock
-from bot.features.campaigns import service
+from bot.features.campaigns import firing, lifecycle
 from bot.features.campaigns.schedule import Schedule
-from bot.features.campaigns.service import Actor, CampaignError, Context, Spec
+from bot.features.campaigns.scope import Actor
+from bot.features.campaigns.spec import CampaignError, Context, Spec
 from db import campaigns as rows
 from db import residents
 from db.models import AuditLog, Campaign, CampaignDelivery, Outbox
@@ -26,7 +27,7 @@ def create(
     engine: Engine, spec: Spec, ctx: Context, now: datetime = MORNING, actor: Actor = ADMIN
 ) -> int:
     with session_scope(engine) as session:
-        campaign = service.create(session, spec, actor, now=now, ctx=ctx)
+        campaign = lifecycle.create(session, spec, actor, now=now, ctx=ctx)
         assert campaign.id is not None
         return campaign.id
 
@@ -45,7 +46,7 @@ def village_id(engine: Engine, code: str) -> int:
 
 def test_groups_and_relays_of_every_village(org: Engine, ctx: Context) -> None:
     cid = create(org, Spec(template_id="ngay-hoi-dvc", target_kinds=["group", "relay"]), ctx)
-    assert service.run_due(org, now=MORNING, ctx=ctx) > 0
+    assert firing.run_due(org, now=MORNING, ctx=ctx) > 0
     found = deliveries(org, cid)
     groups = sorted(d.recipient for d in found if d.target_kind == "group")
     # The OA manages the groups of Thôn Đông and Tổ dân phố 3; the others go by relay.
@@ -65,7 +66,7 @@ def test_groups_and_relays_of_every_village(org: Engine, ctx: Context) -> None:
         campaign = session.get(Campaign, cid)
         assert campaign is not None and campaign.status == "done"
     # A second run (a restart, a second scheduler) creates nothing more.
-    assert service.run_due(org, now=MORNING + timedelta(minutes=1), ctx=ctx) == 0
+    assert firing.run_due(org, now=MORNING + timedelta(minutes=1), ctx=ctx) == 0
     assert len(deliveries(org, cid)) == 5
 
 
@@ -86,7 +87,7 @@ def test_followers_only_within_the_window(org: Engine, ctx: Context) -> None:
         Spec(text="Họp thôn tối nay", target_kinds=["followers"], village_codes=["thon-dong"]),
         ctx,
     )
-    service.run_due(org, now=MORNING, ctx=ctx)
+    firing.run_due(org, now=MORNING, ctx=ctx)
     found = {d.recipient: d for d in deliveries(org, cid)}
     assert set(found) == {"u-recent", "u-old"}  # not the one who did not ask for news
     assert found["u-recent"].status == "pending" and found["u-recent"].outbox_id is not None
@@ -99,7 +100,7 @@ def test_quiet_hours_postpone_unless_urgent(org: Engine, ctx: Context) -> None:
     urgent = create(
         org, Spec(text="Bão sắp vào", target_kinds=["group"], urgent=True), ctx, now=night
     )
-    service.run_due(org, now=night, ctx=ctx)
+    firing.run_due(org, now=night, ctx=ctx)
     morning = datetime(2026, 12, 6, 0, 0, tzinfo=UTC)  # 07:00 the next day in Vietnam
     assert {d.not_before for d in deliveries(org, normal)} == {morning}
     assert {d.not_before for d in deliveries(org, urgent)} == {None}
@@ -120,19 +121,19 @@ def test_daily_range_late_missed_and_skipped(org: Engine, ctx: Context) -> None:
     cid = create(org, spec, ctx)
     first = datetime(2026, 12, 6, 0, 30, tzinfo=UTC)  # 07:30 Vietnam
     clock = FakeClock(first - timedelta(minutes=1))
-    assert service.run_due(org, now=clock.now(), ctx=ctx) == 0
+    assert firing.run_due(org, now=clock.now(), ctx=ctx) == 0
     with session_scope(org) as session:
-        service.skip(
+        lifecycle.skip(
             session, cid, first + timedelta(days=2), ADMIN, now=clock.now(), tz=ctx.settings.tz
         )
     clock.set(first)
-    service.run_due(org, now=clock.now(), ctx=ctx)  # on time
+    firing.run_due(org, now=clock.now(), ctx=ctx)  # on time
     clock.advance(days=1, minutes=20)
-    service.run_due(org, now=clock.now(), ctx=ctx)  # 20 min late: sent, marked late
+    firing.run_due(org, now=clock.now(), ctx=ctx)  # 20 min late: sent, marked late
     clock.set(first + timedelta(days=2))
-    service.run_due(org, now=clock.now(), ctx=ctx)  # skipped on request
+    firing.run_due(org, now=clock.now(), ctx=ctx)  # skipped on request
     clock.advance(days=1, hours=5)
-    service.run_due(org, now=clock.now(), ctx=ctx)  # 5 h late: recorded as missed, not sent
+    firing.run_due(org, now=clock.now(), ctx=ctx)  # 5 h late: recorded as missed, not sent
     with read_scope(org) as session:
         occ = [(o.key, o.status) for o in rows.occurrences(session, campaign_id=cid)]
         campaign = session.get(Campaign, cid)
@@ -160,7 +161,7 @@ def test_cron_every_saturday_and_a_long_outage(org: Engine, ctx: Context) -> Non
         assert campaign.next_run_at == datetime(2026, 12, 12, 0, 30, tzinfo=UTC)
     # Down for three weeks: the two older Saturdays are missed, the latest is sent late.
     now = datetime(2026, 12, 26, 0, 45, tzinfo=UTC)
-    service.run_due(org, now=now, ctx=ctx)
+    firing.run_due(org, now=now, ctx=ctx)
     with read_scope(org) as session:
         occ = [o.status for o in rows.occurrences(session, campaign_id=cid)]
         campaign = session.get(Campaign, cid)
@@ -178,8 +179,8 @@ def test_once_in_the_future(org: Engine, ctx: Context) -> None:
         ),
         ctx,
     )
-    assert service.run_due(org, now=at - timedelta(seconds=1), ctx=ctx) == 0
-    assert service.run_due(org, now=at, ctx=ctx) == 2  # the two OA-managed village groups
+    assert firing.run_due(org, now=at - timedelta(seconds=1), ctx=ctx) == 0
+    assert firing.run_due(org, now=at, ctx=ctx) == 2  # the two OA-managed village groups
     assert {d.status for d in deliveries(org, cid)} == {"pending"}
 
 
@@ -188,18 +189,18 @@ def test_scope_and_approval(org: Engine) -> None:
     dong = village_id(org, "thon-dong")
     leader = Actor("member:2", frozenset({dong}), member_id=2)
     with session_scope(org) as session, pytest.raises(CampaignError) as refused:
-        service.create(
+        lifecycle.create(
             session, Spec(text="x" * 20, village_codes=["ban-na-lay"]), leader, now=MORNING, ctx=ctx
         )
     assert refused.value.status == 403
     cid = create(org, Spec(text="Họp thôn Đông", village_codes=["thon-dong"]), ctx, actor=leader)
-    assert service.run_due(org, now=MORNING, ctx=ctx) == 0  # waits for approval
+    assert firing.run_due(org, now=MORNING, ctx=ctx) == 0  # waits for approval
     with session_scope(org) as session, pytest.raises(CampaignError) as self_approve:
-        service.change(session, cid, "approve", leader, now=MORNING)
+        lifecycle.change(session, cid, "approve", leader, now=MORNING)
     assert self_approve.value.status == 403
     with session_scope(org) as session:
-        service.change(session, cid, "approve", ADMIN, now=MORNING)
-    assert service.run_due(org, now=MORNING, ctx=ctx) == 1
+        lifecycle.change(session, cid, "approve", ADMIN, now=MORNING)
+    assert firing.run_due(org, now=MORNING, ctx=ctx) == 1
     with read_scope(org) as session:
         actions = [a.action for a in session.exec(select(AuditLog)).all()]
     assert actions == ["campaign.create", "campaign.approve"]
@@ -213,15 +214,15 @@ def test_pause_resume_cancel(org: Engine, ctx: Context) -> None:
         ctx,
     )
     with session_scope(org) as session:
-        service.change(session, cid, "pause", ADMIN, now=MORNING)
-    assert service.run_due(org, now=at, ctx=ctx) == 0
+        lifecycle.change(session, cid, "pause", ADMIN, now=MORNING)
+    assert firing.run_due(org, now=at, ctx=ctx) == 0
     with session_scope(org) as session:
-        service.change(session, cid, "resume", ADMIN, now=MORNING)
-        service.change(session, cid, "cancel", ADMIN, now=MORNING)
+        lifecycle.change(session, cid, "resume", ADMIN, now=MORNING)
+        lifecycle.change(session, cid, "cancel", ADMIN, now=MORNING)
         with pytest.raises(CampaignError) as again:
-            service.change(session, cid, "resume", ADMIN, now=MORNING)
+            lifecycle.change(session, cid, "resume", ADMIN, now=MORNING)
         assert again.value.status == 409
-    assert service.run_due(org, now=at, ctx=ctx) == 0
+    assert firing.run_due(org, now=at, ctx=ctx) == 0
 
 
 def _outbox_statuses(engine: Engine, campaign_id: int) -> dict[str, int]:
@@ -238,21 +239,21 @@ def test_pause_holds_and_cancel_withdraws_sends_already_queued(org: Engine, ctx:
     """A campaign sent "now" is done at once but still sending: pause holds its queue,
     resume releases it, cancel withdraws what was never tried."""
     cid = create(org, Spec(text="Họp thôn tối nay", target_kinds=["group", "relay"]), ctx)
-    fired = service.run_due(org, now=MORNING, ctx=ctx)
+    fired = firing.run_due(org, now=MORNING, ctx=ctx)
     relays = len([d for d in deliveries(org, cid) if d.target_kind == "relay"])
     # each relay is the post and then the request to confirm it
     queued = len([d for d in deliveries(org, cid) if d.status == "pending"]) + relays
     assert fired > 0 and relays > 0
     assert _outbox_statuses(org, cid) == {"pending": queued}
     with session_scope(org) as session:
-        assert service.change(session, cid, "pause", ADMIN, now=MORNING).status == "paused"
+        assert lifecycle.change(session, cid, "pause", ADMIN, now=MORNING).status == "paused"
     assert _outbox_statuses(org, cid) == {"held": queued}
     with session_scope(org) as session:
-        assert service.change(session, cid, "resume", ADMIN, now=MORNING).status == "done"
+        assert lifecycle.change(session, cid, "resume", ADMIN, now=MORNING).status == "done"
     assert _outbox_statuses(org, cid) == {"pending": queued}
     with session_scope(org) as session:
-        service.change(session, cid, "pause", ADMIN, now=MORNING)
-        service.change(session, cid, "cancel", ADMIN, now=MORNING)
+        lifecycle.change(session, cid, "pause", ADMIN, now=MORNING)
+        lifecycle.change(session, cid, "cancel", ADMIN, now=MORNING)
     assert _outbox_statuses(org, cid) == {"cancelled": queued}
     reasons = {d.reason for d in deliveries(org, cid) if d.outbox_id is not None}
     assert reasons == {"Chiến dịch đã bị hủy trước khi gửi"}
@@ -270,13 +271,13 @@ def test_bad_input_is_refused_with_a_reason(org: Engine, ctx: Context) -> None:
     ]
     for spec in bad:
         with session_scope(org) as session, pytest.raises(CampaignError) as exc:
-            service.create(session, spec, ADMIN, now=MORNING, ctx=ctx)
+            lifecycle.create(session, spec, ADMIN, now=MORNING, ctx=ctx)
         assert exc.value.status == 400 and exc.value.message
 
 
 def test_village_counts_for_statistics(org: Engine, ctx: Context) -> None:
     cid = create(org, Spec(template_id="canh-bao-lua-dao", target_kinds=["group", "relay"]), ctx)
-    service.run_due(org, now=MORNING, ctx=ctx)
+    firing.run_due(org, now=MORNING, ctx=ctx)
     with session_scope(org) as session:
         relay = next(
             d for d in rows.deliveries(session, campaign_id=cid) if d.target_kind == "relay"
@@ -296,10 +297,12 @@ def test_commune_groups_only_for_commune_wide_campaigns(org: Engine, ctx: Contex
     spec = Spec(text="Toàn xã: lịch trực bão.", target_kinds=["group"], commune_groups=True)
     dong = village_id(org, "thon-dong")
     with session_scope(org) as session, pytest.raises(CampaignError) as refused:
-        service.create(session, spec, Actor("member:2", frozenset({dong}), 2), now=MORNING, ctx=ctx)
+        lifecycle.create(
+            session, spec, Actor("member:2", frozenset({dong}), 2), now=MORNING, ctx=ctx
+        )
     assert refused.value.status == 403
     cid = create(org, spec, ctx)
-    service.run_due(org, now=MORNING, ctx=ctx)
+    firing.run_due(org, now=MORNING, ctx=ctx)
     commune = [d for d in deliveries(org, cid) if d.village_id is None]
     assert [d.recipient for d in commune] == ["1a2b3c4d5e6f70810000"]
     assert len(deliveries(org, cid)) == 3  # and the two OA-managed village groups

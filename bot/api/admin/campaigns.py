@@ -20,9 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
+from bot.features.campaigns import lifecycle, reports
 from bot.features.campaigns import schedule as sched
-from bot.features.campaigns import service
 from bot.features.campaigns.runner import context_for
+from bot.features.campaigns.scope import Actor, may_see
+from bot.features.campaigns.spec import CampaignError, Spec
+from bot.features.campaigns.sync import sync
 from bot.runtime import Runtime
 from db import campaigns as rows
 from db import org as org_rows
@@ -81,12 +84,12 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-def actor_of(session: Session, principal: Principal) -> service.Actor:
+def actor_of(session: Session, principal: Principal) -> Actor:
     member_id = None
     if principal.member_zalo_id:
         member = org_rows.member_by_zalo_id(session, zalo_user_id=principal.member_zalo_id)
         member_id = member.id if member is not None else None
-    return service.Actor(
+    return Actor(
         name=principal.actor,
         village_ids=principal.village_ids,
         member_id=member_id,
@@ -94,13 +97,13 @@ def actor_of(session: Session, principal: Principal) -> service.Actor:
     )
 
 
-def spec_of(body: CampaignIn, runtime: Runtime) -> service.Spec:
+def spec_of(body: CampaignIn, runtime: Runtime) -> Spec:
     s = body.schedule
     try:
         run_at = sched.parse_local(s.at, runtime.settings.tz) if s.at else None
     except sched.ScheduleError as exc:
         raise HTTPException(400, str(exc)) from None
-    return service.Spec(
+    return Spec(
         title=body.title,
         template_id=body.template,
         text=body.text,
@@ -123,22 +126,22 @@ def spec_of(body: CampaignIn, runtime: Runtime) -> service.Spec:
 async def _in_thread(fn: Callable[[], T]) -> T:
     try:
         return await anyio.to_thread.run_sync(fn)
-    except service.CampaignError as exc:
+    except CampaignError as exc:
         raise HTTPException(exc.status, exc.message) from None
 
 
-def _show(runtime: Runtime, session: Session, campaign_id: int, actor: service.Actor) -> Any:
+def _show(runtime: Runtime, session: Session, campaign_id: int, actor: Actor) -> Any:
     campaign = rows.get(session, campaign_id=campaign_id)
     if campaign is None:
-        raise service.CampaignError(404, f"no campaign {campaign_id}")
-    if not service.may_see(campaign, actor):
-        raise service.CampaignError(403, "this campaign is outside your villages")
+        raise CampaignError(404, f"no campaign {campaign_id}")
+    if not may_see(campaign, actor):
+        raise CampaignError(403, "this campaign is outside your villages")
     ctx = context_for(runtime)
     villages = {v.id: v.code for v in org_rows.villages(session)}
     return {
-        **service.summary(campaign, runtime.settings.tz, villages),
+        **reports.summary(campaign, runtime.settings.tz, villages),
         "counts": rows.counts(session, campaign_id=campaign_id),
-        "preview": service.preview(session, campaign, ctx),
+        "preview": reports.preview(session, campaign, ctx),
     }
 
 
@@ -151,7 +154,7 @@ async def create_campaign(body: CampaignIn, request: Request, principal: AnyRole
         ctx = context_for(runtime)
         with session_scope(runtime.engine) as session:
             actor = actor_of(session, principal)
-            campaign = service.create(session, spec, actor, now=runtime.clock.now(), ctx=ctx)
+            campaign = lifecycle.create(session, spec, actor, now=runtime.clock.now(), ctx=ctx)
             assert campaign.id is not None
             return _show(runtime, session, campaign.id, actor)
 
@@ -179,7 +182,7 @@ async def list_campaigns(
                 assert c.id is not None
                 items.append(
                     {
-                        **service.summary(c, runtime.settings.tz, villages),
+                        **reports.summary(c, runtime.settings.tz, villages),
                         "counts": rows.counts(session, campaign_id=c.id),
                     }
                 )
@@ -234,7 +237,7 @@ async def campaign_stats(
 
 def await_sync(runtime: Runtime) -> None:
     """Bring deliveries up to date with the outbox before reading them."""
-    service.sync(runtime.engine)
+    sync(runtime.engine)
 
 
 @router.get("/{campaign_id}", summary="A campaign, its counts and a preview per village")
@@ -260,7 +263,7 @@ async def edit_campaign(
         ctx = context_for(runtime)
         with session_scope(runtime.engine) as session:
             actor = actor_of(session, principal)
-            service.edit(session, campaign_id, spec, actor, now=runtime.clock.now(), ctx=ctx)
+            lifecycle.edit(session, campaign_id, spec, actor, now=runtime.clock.now(), ctx=ctx)
             return _show(runtime, session, campaign_id, actor)
 
     return await _in_thread(work)
@@ -274,7 +277,7 @@ def _action(action: str) -> Any:
             ctx = context_for(runtime)
             with session_scope(runtime.engine) as session:
                 actor = actor_of(session, principal)
-                service.change(
+                lifecycle.change(
                     session, campaign_id, action, actor, now=runtime.clock.now(), ctx=ctx
                 )
                 return _show(runtime, session, campaign_id, actor)
@@ -307,7 +310,7 @@ async def skip_occurrence(
     def work() -> Any:
         with session_scope(runtime.engine) as session:
             actor = actor_of(session, principal)
-            key = service.skip(
+            key = lifecycle.skip(
                 session, campaign_id, when, actor, now=runtime.clock.now(), tz=runtime.settings.tz
             )
             return {"skipped": key, **_show(runtime, session, campaign_id, actor)}
@@ -324,9 +327,9 @@ async def delivery_report(campaign_id: CampaignId, request: Request, principal: 
         with read_scope(runtime.engine) as session:
             campaign = rows.get(session, campaign_id=campaign_id)
             if campaign is None:
-                raise service.CampaignError(404, f"no campaign {campaign_id}")
-            if not service.may_see(campaign, actor_of(session, principal)):
-                raise service.CampaignError(403, "this campaign is outside your villages")
-            return service.report(session, campaign, context_for(runtime))
+                raise CampaignError(404, f"no campaign {campaign_id}")
+            if not may_see(campaign, actor_of(session, principal)):
+                raise CampaignError(403, "this campaign is outside your villages")
+            return reports.report(session, campaign, context_for(runtime))
 
     return await _in_thread(work)

@@ -17,9 +17,20 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.features.campaigns import lifecycle
 from bot.features.campaigns import schedule as sched
-from bot.features.campaigns import service
+from bot.features.campaigns.approval import APPROVE_PREFIX, REJECT_PREFIX
 from bot.features.campaigns.content import load_templates
+from bot.features.campaigns.notify import CONFIRM_PREFIX
+from bot.features.campaigns.scope import Actor, actor_for_member, load_for_change
+from bot.features.campaigns.spec import (
+    TARGET_KINDS,
+    CampaignError,
+    Context,
+    Spec,
+    commune_name,
+    render_for,
+)
 from bot.flows.store import FlowState
 from bot.replies import Button, Reply
 from bot.text.normalize import normalize
@@ -33,7 +44,6 @@ WIZARD = "campaign_wizard"
 PREFIX = "#cw:"
 START_WORDS = frozenset({"thong bao", "tao thong bao", "gui thong bao"})
 LIST_WORDS = frozenset({"lich thong bao", "xem lich thong bao"})
-TARGET_KINDS = ["group", "relay", "followers"]
 
 
 def _p(*parts: object) -> str:
@@ -45,10 +55,10 @@ class CampaignInterceptor:
         resident = turn.resident
         if resident is None or resident.id is None:
             return False
-        if text.startswith(service.CONFIRM_PREFIX):
+        if text.startswith(CONFIRM_PREFIX):
             self._confirm_relay(turn, text)
             return True
-        if text.startswith((service.APPROVE_PREFIX, service.REJECT_PREFIX)):
+        if text.startswith((APPROVE_PREFIX, REJECT_PREFIX)):
             self._decide(turn, text)
             return True
         in_wizard = state.flow_id == WIZARD and state.step_id is not None
@@ -64,7 +74,7 @@ class CampaignInterceptor:
                 turn.say(turn.texts.get("campaigns.not_allowed"))
                 return True
             return False  # a resident's "thông báo": normal routing answers
-        actor, _ = service.actor_for_member(turn.session, resident.zalo_user_id)
+        actor, _ = actor_for_member(turn.session, resident.zalo_user_id)
         if actor is None:
             turn.say(turn.texts.get("campaigns.not_allowed"))
             turn.log("campaign_refused", value="not_leader")
@@ -100,102 +110,123 @@ class CampaignInterceptor:
         buttons.append(Button(texts.get("campaigns.own_text_button"), payload=_p("text")))
         turn.say(Reply(texts.get("campaigns.start"), buttons=tuple(buttons)))
 
-    def _step(self, turn: Turn, state: FlowState, actor: service.Actor, text: str) -> None:
-        texts = turn.texts
-        step = state.step_id
-        data = state.data
-        if step == "pick":
-            if text.startswith(_p("tpl")):
-                template_id = text.removeprefix(_p("tpl") + ":")
-                template = self._templates(turn).get(template_id)
-                if template is None:
-                    self._start(turn, state)
-                    return
-                data["template"] = template_id
-                state.step_id = "details"
-                sample = template.sample
-                turn.say(
-                    Reply(
-                        texts.get(
-                            "campaigns.ask_details",
-                            place=sample.get("place", ""),
-                            time=sample.get("time", ""),
-                            date=sample.get("date", ""),
-                        ),
-                        buttons=(
-                            Button(texts.get("campaigns.keep_sample_button"), payload=_p("keep")),
-                        ),
-                    )
-                )
-            elif text == _p("text"):
-                state.step_id = "text"
-                turn.say(texts.get("campaigns.ask_text"))
-            else:
-                self._start(turn, state)
-        elif step == "text":
-            if not text.strip() or text.startswith("#"):
-                turn.say(texts.get("campaigns.ask_text"))
-                return
-            data["text"] = text.strip()
-            self._ask_villages(turn, state, actor)
-        elif step == "details":
-            if text != _p("keep"):
-                parts = [p.strip() for p in text.split(";")]
-                for name, value in zip(("place", "time", "date"), parts, strict=False):
-                    if value:
-                        data.setdefault("variables", {})[name] = value
-            self._ask_villages(turn, state, actor)
-        elif step == "villages":
-            choice = text.removeprefix(_p("v") + ":") if text.startswith(_p("v")) else None
-            allowed = self._villages(turn, actor)
-            if choice == "all":
-                data["villages"] = [v.code for v in allowed]
-                # A commune leader's "all": the commune's own groups too.
-                data["commune_groups"] = actor.commune_wide
-            elif choice is not None and any(v.code == choice for v in allowed):
-                data["villages"] = [choice]
-            else:
-                self._ask_villages(turn, state, actor)
-                return
-            state.step_id = "time"
-            buttons = [Button(texts.get("campaigns.now_button"), payload=_p("now"))]
-            if self._suggested(turn, state) is not None:
-                buttons.append(Button(texts.get("campaigns.repeat_button"), payload=_p("repeat")))
-            turn.say(Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
-        elif step == "time":
-            data.pop("repeat", None)
-            if text == _p("now"):
-                data["at"] = None
-            elif text == _p("repeat") and (repeat := self._suggested(turn, state)) is not None:
-                data["at"] = None
-                data["repeat"] = repeat
-            else:
-                at = self._parse_when(turn, text)
-                if at is None:
-                    turn.say(texts.get("campaigns.bad_time"))
-                    return
-                if at <= turn.now:
-                    turn.say(texts.get("campaigns.past_time"))
-                    return
-                data["at"] = at.isoformat()
-            self._preview(turn, state, actor)
-        elif step == "confirm":
-            if text == _p("ok"):
-                self._create(turn, state, actor)
-            elif text == _p("no"):
-                turn.services.flows.reset(state)
-                turn.say(texts.get("campaigns.stopped"))
-            else:
-                self._preview(turn, state, actor)
+    def _step(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
+        steps = {
+            "pick": self._on_pick,
+            "text": self._on_text,
+            "details": self._on_details,
+            "villages": self._on_villages,
+            "time": self._on_time,
+            "confirm": self._on_confirm,
+        }
+        handler = steps.get(state.step_id or "")
+        if handler is not None:
+            handler(turn, state, actor, text)
 
-    def _villages(self, turn: Turn, actor: service.Actor) -> list[Any]:
+    def _on_pick(self, turn: Turn, state: FlowState, _actor: Actor, text: str) -> None:
+        """A template (then its details) or own text."""
+        texts = turn.texts
+        if text.startswith(_p("tpl")):
+            template_id = text.removeprefix(_p("tpl") + ":")
+            template = self._templates(turn).get(template_id)
+            if template is None:
+                self._start(turn, state)
+                return
+            state.data["template"] = template_id
+            state.step_id = "details"
+            sample = template.sample
+            turn.say(
+                Reply(
+                    texts.get(
+                        "campaigns.ask_details",
+                        place=sample.get("place", ""),
+                        time=sample.get("time", ""),
+                        date=sample.get("date", ""),
+                    ),
+                    buttons=(
+                        Button(texts.get("campaigns.keep_sample_button"), payload=_p("keep")),
+                    ),
+                )
+            )
+        elif text == _p("text"):
+            state.step_id = "text"
+            turn.say(texts.get("campaigns.ask_text"))
+        else:
+            self._start(turn, state)
+
+    def _on_text(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
+        if not text.strip() or text.startswith("#"):
+            turn.say(turn.texts.get("campaigns.ask_text"))
+            return
+        state.data["text"] = text.strip()
+        self._ask_villages(turn, state, actor)
+
+    def _on_details(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
+        """The template's place; time; date (";"-separated), or keep its sample."""
+        if text != _p("keep"):
+            parts = [p.strip() for p in text.split(";")]
+            for name, value in zip(("place", "time", "date"), parts, strict=False):
+                if value:
+                    state.data.setdefault("variables", {})[name] = value
+        self._ask_villages(turn, state, actor)
+
+    def _on_villages(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
+        texts = turn.texts
+        data = state.data
+        choice = text.removeprefix(_p("v") + ":") if text.startswith(_p("v")) else None
+        allowed = self._villages(turn, actor)
+        if choice == "all":
+            data["villages"] = [v.code for v in allowed]
+            # A commune leader's "all": the commune's own groups too.
+            data["commune_groups"] = actor.commune_wide
+        elif choice is not None and any(v.code == choice for v in allowed):
+            data["villages"] = [choice]
+        else:
+            self._ask_villages(turn, state, actor)
+            return
+        state.step_id = "time"
+        buttons = [Button(texts.get("campaigns.now_button"), payload=_p("now"))]
+        if self._suggested(turn, state) is not None:
+            buttons.append(Button(texts.get("campaigns.repeat_button"), payload=_p("repeat")))
+        turn.say(Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
+
+    def _on_time(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
+        """Now, the template's repeating schedule, or a time and date."""
+        data = state.data
+        data.pop("repeat", None)
+        if text == _p("now"):
+            data["at"] = None
+        elif text == _p("repeat") and (repeat := self._suggested(turn, state)) is not None:
+            data["at"] = None
+            data["repeat"] = repeat
+        else:
+            at = self._parse_when(turn, text)
+            if at is None:
+                turn.say(turn.texts.get("campaigns.bad_time"))
+                return
+            if at <= turn.now:
+                turn.say(turn.texts.get("campaigns.past_time"))
+                return
+            data["at"] = at.isoformat()
+        self._preview(turn, state, actor)
+
+    def _on_confirm(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
+        if text == _p("ok"):
+            self._create(turn, state, actor)
+        elif text == _p("no"):
+            turn.services.flows.reset(state)
+            turn.say(turn.texts.get("campaigns.stopped"))
+        else:
+            self._preview(turn, state, actor)
+
+    def _villages(self, turn: Turn, actor: Actor) -> list[Any]:
         return [
             v
             for v in org.villages(turn.session)
             if actor.village_ids is None or v.id in actor.village_ids
         ]
 
-    def _ask_villages(self, turn: Turn, state: FlowState, actor: service.Actor) -> None:
+    def _ask_villages(self, turn: Turn, state: FlowState, actor: Actor) -> None:
         state.step_id = "villages"
         texts = turn.texts
         buttons = [
@@ -244,9 +275,9 @@ class CampaignInterceptor:
         at = datetime.fromisoformat(data["at"]) if data.get("at") else None
         return sched.Schedule("once", run_at=at) if at else sched.Schedule("now")
 
-    def _spec(self, state: FlowState) -> service.Spec:
+    def _spec(self, state: FlowState) -> Spec:
         data = state.data
-        return service.Spec(
+        return Spec(
             template_id=data.get("template"),
             text=data.get("text"),
             variables=dict(data.get("variables", {})),
@@ -275,7 +306,7 @@ class CampaignInterceptor:
             return str(turn.texts.get("campaigns.when_now"))
         return "lúc " + sched.describe(datetime.fromisoformat(at), turn.services.settings.tz)
 
-    def _preview(self, turn: Turn, state: FlowState, actor: service.Actor) -> None:
+    def _preview(self, turn: Turn, state: FlowState, actor: Actor) -> None:
         texts = turn.texts
         spec = self._spec(state)
         known = rows.villages_by_code(turn.session)
@@ -284,14 +315,14 @@ class CampaignInterceptor:
             self._ask_villages(turn, state, actor)
             return
         try:
-            text = service.render_for(
+            text = render_for(
                 spec,
                 self._templates(turn),
-                commune=service.commune_name(turn.session),
+                commune=commune_name(turn.session),
                 village=first.name,
                 day=turn.now.astimezone(turn.services.settings.tz).strftime("%d/%m/%Y"),
             )
-        except service.CampaignError as exc:
+        except CampaignError as exc:
             turn.services.flows.reset(state)
             turn.say(texts.get("campaigns.refused", problem=exc.message))
             return
@@ -316,17 +347,17 @@ class CampaignInterceptor:
             )
         )
 
-    def _create(self, turn: Turn, state: FlowState, actor: service.Actor) -> None:
+    def _create(self, turn: Turn, state: FlowState, actor: Actor) -> None:
         texts = turn.texts
         settings = turn.services.settings
-        ctx = service.Context(settings=settings, templates=self._templates(turn), texts=texts)
+        ctx = Context(settings=settings, templates=self._templates(turn), texts=texts)
         spec = self._spec(state)
         when = self._when(turn, state)
         turn.services.flows.reset(state)
         try:
             # Validation raises before anything is written, so the turn's transaction stays clean.
-            campaign = service.create(turn.session, spec, actor, now=turn.now, ctx=ctx)
-        except service.CampaignError as exc:
+            campaign = lifecycle.create(turn.session, spec, actor, now=turn.now, ctx=ctx)
+        except CampaignError as exc:
             turn.say(texts.get("campaigns.refused", problem=exc.message))
             turn.log("campaign_refused", value=str(exc.status))
             return
@@ -340,7 +371,7 @@ class CampaignInterceptor:
 
     # -- listing and cancelling ----------------------------------------------------------------
 
-    def _list(self, turn: Turn, actor: service.Actor) -> None:
+    def _list(self, turn: Turn, actor: Actor) -> None:
         texts = turn.texts
         found = rows.listing(
             turn.session,
@@ -368,13 +399,13 @@ class CampaignInterceptor:
             buttons.append(Button(f"Hủy số {c.id}", payload=_p("cancel", c.id)))
         turn.say(Reply("\n".join(lines), buttons=tuple(buttons)))
 
-    def _cancel(self, turn: Turn, actor: service.Actor, text: str) -> None:
+    def _cancel(self, turn: Turn, actor: Actor, text: str) -> None:
         raw = text.removeprefix(_p("cancel") + ":")
         if not raw.isdigit():
             return
         try:
-            service.change(turn.session, int(raw), "cancel", actor, now=turn.now)
-        except service.CampaignError:
+            lifecycle.change(turn.session, int(raw), "cancel", actor, now=turn.now)
+        except CampaignError:
             turn.say(turn.texts.get("campaigns.cancel_refused", id=raw))
             return
         turn.say(turn.texts.get("campaigns.cancelled", id=raw))
@@ -384,25 +415,25 @@ class CampaignInterceptor:
     def _decide(self, turn: Turn, text: str) -> None:
         """A commune leader's "Duyệt" / "Không duyệt" on a campaign waiting for approval."""
         assert turn.resident is not None
-        approve = text.startswith(service.APPROVE_PREFIX)
-        raw = text.removeprefix(service.APPROVE_PREFIX if approve else service.REJECT_PREFIX)
-        actor, _ = service.actor_for_member(turn.session, turn.resident.zalo_user_id)
+        approve = text.startswith(APPROVE_PREFIX)
+        raw = text.removeprefix(APPROVE_PREFIX if approve else REJECT_PREFIX)
+        actor, _ = actor_for_member(turn.session, turn.resident.zalo_user_id)
         if actor is None or not raw.isdigit():
             turn.say(turn.texts.get("campaigns.not_allowed"))
             return
         if not actor.commune_wide:
             turn.say(turn.texts.get("campaigns.approve_refused", id=raw))
             return
-        ctx = service.Context(
+        ctx = Context(
             settings=turn.services.settings, templates=self._templates(turn), texts=turn.texts
         )
         action = "approve" if approve else "cancel"
         try:
-            campaign = service.load_for_change(turn.session, int(raw), actor)
+            campaign = load_for_change(turn.session, int(raw), actor)
             if campaign.status != "pending_approval":
-                raise service.CampaignError(409, "not waiting for approval")
-            service.change(turn.session, int(raw), action, actor, now=turn.now, ctx=ctx)
-        except service.CampaignError:
+                raise CampaignError(409, "not waiting for approval")
+            lifecycle.change(turn.session, int(raw), action, actor, now=turn.now, ctx=ctx)
+        except CampaignError:
             turn.say(turn.texts.get("campaigns.approve_refused", id=raw))
             return
         turn.say(turn.texts.get("campaigns.approved" if approve else "campaigns.rejected", id=raw))
@@ -414,7 +445,7 @@ class CampaignInterceptor:
         resident = turn.resident
         assert resident is not None
         texts = turn.texts
-        raw = text.removeprefix(service.CONFIRM_PREFIX)
+        raw = text.removeprefix(CONFIRM_PREFIX)
         found = rows.delivery(turn.session, delivery_id=int(raw)) if raw.isdigit() else None
         if found is None or found.recipient != resident.zalo_user_id or found.id is None:
             turn.say(texts.get("campaigns.relay_unknown"))

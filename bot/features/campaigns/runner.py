@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 
 import anyio.to_thread
 
-from bot.features.campaigns import service
 from bot.features.campaigns.content import load_templates
+from bot.features.campaigns.firing import run_due
+from bot.features.campaigns.reminders import remind_relays
+from bot.features.campaigns.spec import Context
+from bot.features.campaigns.sync import sync
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -17,9 +20,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def context_for(runtime: Runtime) -> service.Context:
+def context_for(runtime: Runtime) -> Context:
     settings = runtime.settings
-    return service.Context(
+    return Context(
         settings=settings,
         templates=load_templates(settings.content_dir / "campaigns"),
         texts=runtime.services.texts,
@@ -35,9 +38,7 @@ class CampaignRunner:
         """Fire what is due (of one campaign, or of all); the number of deliveries created."""
         now = self.runtime.clock.now()
         created: int = await anyio.to_thread.run_sync(
-            lambda: service.run_due(
-                self.runtime.engine, now=now, ctx=self.ctx, campaign_id=campaign_id
-            )
+            lambda: run_due(self.runtime.engine, now=now, ctx=self.ctx, campaign_id=campaign_id)
         )
         if created:
             log.info("campaign fan-out: %d deliveries queued", created)
@@ -46,10 +47,10 @@ class CampaignRunner:
 
     async def follow_up(self) -> None:
         engine = self.runtime.engine
-        await anyio.to_thread.run_sync(service.sync, engine)
+        await anyio.to_thread.run_sync(sync, engine)
         now = self.runtime.clock.now()
         reminded: int = await anyio.to_thread.run_sync(
-            lambda: service.remind_relays(engine, now=now, ctx=self.ctx)
+            lambda: remind_relays(engine, now=now, ctx=self.ctx)
         )
         if reminded:
             log.info("reminded %d unconfirmed relay(s)", reminded)

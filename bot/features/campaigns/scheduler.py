@@ -4,7 +4,7 @@
 Jobs take ids only: `campaigns-tick` (every `campaign_tick_s`: fire what is due, follow up
 deliveries, keep the per-campaign jobs in step) and `campaign-<id>` (a date job at the
 campaign's next occurrence, so it starts on the minute). The campaign rows are the truth;
-jobs only wake the runner. Misfires are decided by `bot.features.campaigns.service` (send late
+jobs only wake the runner. Misfires are decided by `bot.features.campaigns.firing` (send late
 within `campaign_grace_min`, else record as missed), so APScheduler runs every late job
 (`misfire_grace_time=None`, coalesced) and never silently drops one.
 """

@@ -7,12 +7,10 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.charts import bars_over_time
+from bot.features.campaigns.spec import TARGET_KINDS
 from bot.reporting import Context, rate
 from db import campaigns as campaign_rows
 from db.stats import Window
-
-TARGET_KINDS = ("group", "relay", "followers")
-
 
 DELIVERY_FIGURES = ("sent", "failed", "skipped", "pending")
 
