@@ -23,6 +23,8 @@ DEMO_OA_ID = "3886132808798080645"
 DEMO_APP_SECRET = "demo-app-secret-not-for-production"
 DEMO_OA_SECRET_KEY = "demo-oa-secret-key-not-for-production"
 DEMO_ADMIN_TOKEN = "demo-admin-token-not-for-production"
+# What texts call the commune until the organisation data names it.
+DEFAULT_COMMUNE = "xã"
 DEMO_SECRETS = frozenset({DEMO_APP_SECRET, DEMO_OA_SECRET_KEY, DEMO_ADMIN_TOKEN})
 
 

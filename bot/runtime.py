@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import DEFAULT_COMMUNE, Settings
 from bot.dispatcher import INLINE_EVENTS, Dispatcher, record_inline
 from bot.feature import Feature
 from bot.inbound import InboundWriter, JournalMover
@@ -268,9 +268,6 @@ def _bound(
     return lambda: run(runtime)
 
 
-DEFAULT_COMMUNE = "xã"
-
-
 def read_commune_name(engine: Engine) -> str:
     """The commune's name as stored (for texts that name it); "xã" until the organisation
     is loaded or while the database is not migrated (the migration check says so)."""
@@ -279,8 +276,7 @@ def read_commune_name(engine: Engine) -> str:
 
     try:
         with read_scope(engine) as session:
-            row = org.commune(session)
-            return row.name if row is not None else DEFAULT_COMMUNE
+            return org.commune_name(session) or DEFAULT_COMMUNE
     except SQLAlchemyError:
         return DEFAULT_COMMUNE
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.config import Settings
+from bot.config import DEFAULT_COMMUNE, Settings
 from bot.flows.engine import FlowEngine
 from bot.nlu.intents import IntentRouter
 from bot.replies import Button, Reply
@@ -58,13 +58,17 @@ class Services:
     flows: FlowEngine
     router: IntentRouter
     features: tuple[Feature, ...] = ()
-    commune_name: str = "xã"
+    commune_name: str = DEFAULT_COMMUNE
     # What the features built (`Feature.services`), one object per type.
     extras: tuple[object, ...] = ()
 
     @classmethod
     def load(
-        cls, settings: Settings, features: tuple[Feature, ...], *, commune_name: str = "xã"
+        cls,
+        settings: Settings,
+        features: tuple[Feature, ...],
+        *,
+        commune_name: str = DEFAULT_COMMUNE,
     ) -> Services:
         from bot.feature import merged_hooks
 

@@ -155,3 +155,9 @@ def groups(session: Session) -> list[ZaloGroup]:
 
 def commune(session: Session) -> Commune | None:
     return session.get(Commune, 1)
+
+
+def commune_name(session: Session) -> str | None:
+    """The commune's name, None until the organisation is loaded."""
+    row = commune(session)
+    return row.name if row is not None else None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from bot.config import Settings
+from bot.config import DEFAULT_COMMUNE, Settings
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns.content import CampaignTemplate
 from bot.texts import Texts
@@ -87,8 +87,7 @@ def render_for(
 
 
 def commune_name(session: Session) -> str:
-    row = org.commune(session)
-    return row.name if row is not None else "Xã"
+    return org.commune_name(session) or DEFAULT_COMMUNE
 
 
 def check_spec(session: Session, spec: Spec, ctx: Context, villages: list[Village]) -> str:
