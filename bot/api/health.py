@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import anyio.to_thread
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.runtime import Runtime
+from bot.api.deps import RuntimeDep
 from db.migrate import is_current
 from db.session import ping
 
@@ -21,9 +21,8 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", responses={503: {"description": "Not ready (reasons listed)"}})
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """Ready to take traffic: the database answers and its schema is current."""
-    runtime: Runtime = request.app.state.runtime
 
     def check() -> list[str]:
         problems = []
@@ -42,7 +41,6 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics")
-async def metrics(request: Request) -> Response:
+async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text format."""
-    runtime: Runtime = request.app.state.runtime
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

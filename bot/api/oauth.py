@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
-from bot.runtime import Runtime
+from bot.api.deps import DatabaseDep, RuntimeDep
 from bot.zalo.errors import ZaloError, ZaloOutcomeUnknown, ZaloUnreachable
 from db import tokens as token_rows
-from db.session import session_scope
 
 router = APIRouter(tags=["zalo"])
 
@@ -19,17 +18,17 @@ PENDING_MAX_AGE = timedelta(minutes=10)
 
 
 @router.get("/zalo/oauth/callback", response_class=HTMLResponse)
-async def oauth_callback(request: Request, code: str = "", state: str = "") -> HTMLResponse:
+async def oauth_callback(
+    runtime: RuntimeDep, db: DatabaseDep, code: str = "", state: str = ""
+) -> HTMLResponse:
     """Finish `bot zalo connect`: trade the code for the OA's first token pair."""
-    runtime: Runtime = request.app.state.runtime
 
-    def pop() -> str | None:
-        with session_scope(runtime.engine) as session:
-            return token_rows.pop_pending_auth(
-                session, state=state, max_age=PENDING_MAX_AGE, now=runtime.clock.now()
-            )
+    def pop(session: Session) -> str | None:
+        return token_rows.pop_pending_auth(
+            session, state=state, max_age=PENDING_MAX_AGE, now=runtime.clock.now()
+        )
 
-    verifier = await anyio.to_thread.run_sync(pop) if code and state else None
+    verifier = await db.write(pop) if code and state else None
     if verifier is None:
         return HTMLResponse(
             "<p>Liên kết không hợp lệ hoặc đã hết hạn (10 phút). Chạy lại "

@@ -19,8 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
+from bot.api.deps import RuntimeDep
 from bot.inbound import Incoming
-from bot.runtime import Runtime
 from bot.text.privacy import redact
 from bot.zalo.events import (
     EventError,
@@ -86,10 +86,9 @@ def _redacted_payload(event: ZaloEvent, obj: dict[str, Any]) -> tuple[dict[str, 
         503: {"description": "Could not be stored; Zalo delivers it again"},
     },
 )
-async def receive_zalo_event(request: Request) -> JSONResponse:
+async def receive_zalo_event(request: Request, runtime: RuntimeDep) -> JSONResponse:
     """Receive one Zalo OA event."""
     started = time.perf_counter()
-    runtime: Runtime = request.app.state.runtime
     settings = runtime.settings
     metrics = runtime.metrics
     raw = await _read_limited(request, settings.webhook_max_body_bytes)

@@ -395,3 +395,13 @@ def test_org_is_edited_through_the_admin_api(app: Live) -> None:
         assert "refers to unknown village 'thon-khac'" in detail
         # nothing was changed by the refused body
         assert len(http.get("/admin/org", headers=ADMIN).json()["commune_groups"]) == 1
+
+
+def test_an_absurd_household_count_is_refused_with_a_reason(app: Live) -> None:
+    body = {"commune": {"name": "Xã Thử"}, "villages": [{"code": "a", "name": "A"}]}
+    body["villages"][0]["households"] = 2**63  # once a 500: too large for the database
+    with app.client() as http:
+        admin = make_token(app, "admin", [])
+        answer = http.put("/admin/org", headers=admin, json=body)
+    assert answer.status_code == 422
+    assert "households" in answer.text

@@ -20,6 +20,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPBearer
 from sqlalchemy import Engine
 
+from bot.api.deps import RuntimeDep
 from db import admin as admin_rows
 from db import org as org_rows
 from db.session import session_scope
@@ -104,8 +105,7 @@ def authenticate(engine: Engine, token: str, now: datetime) -> Principal | None:
         )
 
 
-async def current_principal(request: Request) -> Principal:
-    runtime = request.app.state.runtime
+async def current_principal(request: Request, runtime: RuntimeDep) -> Principal:
     limiter: FailureLimiter = request.app.state.admin_limiter
     client = request.client.host if request.client else "unknown"
     if limiter.blocked(client):

@@ -10,16 +10,25 @@ in `detail`, never a server error. Every change is written to the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
+from bot.api.admin.schemas import (
+    CampaignList,
+    CampaignOut,
+    CampaignStats,
+    DeliveryReport,
+    SkippedOut,
+    TemplateList,
+)
+from bot.api.deps import DatabaseDep, RuntimeDep, local_now
 from bot.features.campaigns import lifecycle, reports
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns.runner import context_for
@@ -29,12 +38,15 @@ from bot.features.campaigns.sync import sync
 from bot.runtime import Runtime
 from db import campaigns as rows
 from db import org as org_rows
-from db.session import read_scope, session_scope
 
 router = APIRouter(
     prefix="/admin/campaigns",
     tags=["campaigns"],
-    responses={**ADMIN_RESPONSES, 404: {"description": "No such campaign"}},
+    responses={
+        **ADMIN_RESPONSES,
+        404: {"description": "No such campaign"},
+        409: {"description": "The campaign's state does not allow this (the reason is given)"},
+    },
     dependencies=[Depends(bearer_scheme)],
 )
 
@@ -79,11 +91,6 @@ class SkipIn(BaseModel):
     at: str = Field(description="the occurrence to skip, e.g. 2026-12-12T07:30 (Vietnam time)")
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def actor_of(session: Session, principal: Principal) -> Actor:
     member_id = None
     if principal.member_zalo_id:
@@ -123,9 +130,10 @@ def spec_of(body: CampaignIn, runtime: Runtime) -> Spec:
     )
 
 
-async def _in_thread(fn: Callable[[], T]) -> T:
+async def _answer(work: Awaitable[T]) -> T:
+    """A campaign rule refused the request: its status and reason, never a server error."""
     try:
-        return await anyio.to_thread.run_sync(fn)
+        return await work
     except CampaignError as exc:
         raise HTTPException(exc.status, exc.message) from None
 
@@ -145,55 +153,53 @@ def _show(runtime: Runtime, session: Session, campaign_id: int, actor: Actor) ->
     }
 
 
-@router.post("", status_code=201, summary="Create a campaign")
-async def create_campaign(body: CampaignIn, request: Request, principal: AnyRole) -> Any:
-    runtime = _runtime(request)
+@router.post("", status_code=201, summary="Create a campaign", response_model=CampaignOut)
+async def create_campaign(
+    body: CampaignIn, runtime: RuntimeDep, db: DatabaseDep, principal: AnyRole
+) -> Any:
     spec = spec_of(body, runtime)
 
-    def work() -> Any:
+    def work(session: Session) -> Any:
         ctx = context_for(runtime)
-        with session_scope(runtime.engine) as session:
-            actor = actor_of(session, principal)
-            campaign = lifecycle.create(session, spec, actor, now=runtime.clock.now(), ctx=ctx)
-            assert campaign.id is not None
-            return _show(runtime, session, campaign.id, actor)
+        actor = actor_of(session, principal)
+        campaign = lifecycle.create(session, spec, actor, now=runtime.clock.now(), ctx=ctx)
+        assert campaign.id is not None
+        return _show(runtime, session, campaign.id, actor)
 
-    return await _in_thread(work)
+    return await _answer(db.write(work))
 
 
-@router.get("", summary="List campaigns within the token's villages")
+@router.get("", summary="List campaigns within the token's villages", response_model=CampaignList)
 async def list_campaigns(
-    request: Request,
+    runtime: RuntimeDep,
+    db: DatabaseDep,
     principal: AnyRole,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Any:
-    runtime = _runtime(request)
-
-    def work() -> Any:
-        with read_scope(runtime.engine) as session:
-            villages = {v.id: v.code for v in org_rows.villages(session)}
-            found = rows.listing(
-                session,
-                village_ids=principal.village_ids,
-                statuses=(status,) if status else None,
+    def work(session: Session) -> Any:
+        villages = {v.id: v.code for v in org_rows.villages(session)}
+        found = rows.listing(
+            session,
+            village_ids=principal.village_ids,
+            statuses=(status,) if status else None,
+        )
+        items = []
+        for c in found:
+            assert c.id is not None
+            items.append(
+                {
+                    **reports.summary(c, runtime.settings.tz, villages),
+                    "counts": rows.counts(session, campaign_id=c.id),
+                }
             )
-            items = []
-            for c in found:
-                assert c.id is not None
-                items.append(
-                    {
-                        **reports.summary(c, runtime.settings.tz, villages),
-                        "counts": rows.counts(session, campaign_id=c.id),
-                    }
-                )
-            return {"items": items}
+        return {"items": items}
 
-    return await _in_thread(work)
+    return await _answer(db.read(work))
 
 
-@router.get("/templates", summary="The campaign templates")
-async def list_templates(request: Request, principal: AnyRole) -> Any:  # noqa: ARG001 (auth only)
-    ctx = context_for(_runtime(request))
+@router.get("/templates", summary="The campaign templates", response_model=TemplateList)
+async def list_templates(runtime: RuntimeDep, principal: AnyRole) -> Any:  # noqa: ARG001 (auth only)
+    ctx = context_for(runtime)
     return {
         "items": [
             {"id": t.id, "title": t.title, "sample": t.sample, "suggested": t.suggested}
@@ -202,17 +208,21 @@ async def list_templates(request: Request, principal: AnyRole) -> Any:  # noqa: 
     }
 
 
-@router.get("/stats", summary="Per campaign and village: sent, failed, skipped, confirmed")
+@router.get(
+    "/stats",
+    summary="Per campaign and village: sent, failed, skipped, confirmed",
+    response_model=CampaignStats,
+)
 async def campaign_stats(
-    request: Request,
+    runtime: RuntimeDep,
+    db: DatabaseDep,
     principal: AnyRole,
     start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
 ) -> Any:
-    runtime = _runtime(request)
     tz = runtime.settings.tz
     try:
-        today = runtime.clock.now().astimezone(tz).date()
+        today = local_now(runtime).date()
         first = date.fromisoformat(start) if start else today - timedelta(days=29)
         last = date.fromisoformat(end) if end else today
     except ValueError:
@@ -220,69 +230,64 @@ async def campaign_stats(
     if last < first:
         raise HTTPException(400, "'to' is before 'from'")
 
-    def work() -> Any:
-        await_sync(runtime)
-        with read_scope(runtime.engine) as session:
-            return {
-                "items": rows.village_counts(
-                    session,
-                    start=datetime.combine(first, time(0), tzinfo=tz),
-                    end=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz),
-                    village_ids=principal.village_ids,
-                )
-            }
+    def work(session: Session) -> Any:
+        return {
+            "items": rows.village_counts(
+                session,
+                start=datetime.combine(first, time(0), tzinfo=tz),
+                end=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz),
+                village_ids=principal.village_ids,
+            )
+        }
 
-    return await _in_thread(work)
-
-
-def await_sync(runtime: Runtime) -> None:
-    """Bring deliveries up to date with the outbox before reading them."""
-    sync(runtime.engine)
+    await anyio.to_thread.run_sync(sync, runtime.engine)
+    return await _answer(db.read(work))
 
 
-@router.get("/{campaign_id}", summary="A campaign, its counts and a preview per village")
-async def show_campaign(campaign_id: CampaignId, request: Request, principal: AnyRole) -> Any:
-    runtime = _runtime(request)
-
-    def work() -> Any:
-        await_sync(runtime)
-        with read_scope(runtime.engine) as session:
-            return _show(runtime, session, campaign_id, actor_of(session, principal))
-
-    return await _in_thread(work)
-
-
-@router.put("/{campaign_id}", summary="Edit a campaign that has not started")
-async def edit_campaign(
-    campaign_id: CampaignId, body: CampaignIn, request: Request, principal: AnyRole
+@router.get(
+    "/{campaign_id}",
+    summary="A campaign, its counts and a preview per village",
+    response_model=CampaignOut,
+)
+async def show_campaign(
+    campaign_id: CampaignId, runtime: RuntimeDep, db: DatabaseDep, principal: AnyRole
 ) -> Any:
-    runtime = _runtime(request)
+    await anyio.to_thread.run_sync(sync, runtime.engine)
+    return await _answer(db.read(lambda s: _show(runtime, s, campaign_id, actor_of(s, principal))))
+
+
+@router.put(
+    "/{campaign_id}", summary="Edit a campaign that has not started", response_model=CampaignOut
+)
+async def edit_campaign(
+    campaign_id: CampaignId,
+    body: CampaignIn,
+    runtime: RuntimeDep,
+    db: DatabaseDep,
+    principal: AnyRole,
+) -> Any:
     spec = spec_of(body, runtime)
 
-    def work() -> Any:
+    def work(session: Session) -> Any:
         ctx = context_for(runtime)
-        with session_scope(runtime.engine) as session:
-            actor = actor_of(session, principal)
-            lifecycle.edit(session, campaign_id, spec, actor, now=runtime.clock.now(), ctx=ctx)
-            return _show(runtime, session, campaign_id, actor)
+        actor = actor_of(session, principal)
+        lifecycle.edit(session, campaign_id, spec, actor, now=runtime.clock.now(), ctx=ctx)
+        return _show(runtime, session, campaign_id, actor)
 
-    return await _in_thread(work)
+    return await _answer(db.write(work))
 
 
 def _action(action: str) -> Any:
-    async def act(campaign_id: CampaignId, request: Request, principal: AnyRole) -> Any:
-        runtime = _runtime(request)
-
-        def work() -> Any:
+    async def act(
+        campaign_id: CampaignId, runtime: RuntimeDep, db: DatabaseDep, principal: AnyRole
+    ) -> Any:
+        def work(session: Session) -> Any:
             ctx = context_for(runtime)
-            with session_scope(runtime.engine) as session:
-                actor = actor_of(session, principal)
-                lifecycle.change(
-                    session, campaign_id, action, actor, now=runtime.clock.now(), ctx=ctx
-                )
-                return _show(runtime, session, campaign_id, actor)
+            actor = actor_of(session, principal)
+            lifecycle.change(session, campaign_id, action, actor, now=runtime.clock.now(), ctx=ctx)
+            return _show(runtime, session, campaign_id, actor)
 
-        return await _in_thread(work)
+        return await _answer(db.write(work))
 
     act.__name__ = f"{action}_campaign"
     return act
@@ -294,42 +299,47 @@ for _name in ("pause", "resume", "cancel", "approve"):
         _action(_name),
         methods=["POST"],
         summary=f"{_name.capitalize()} a campaign",
+        response_model=CampaignOut,
     )
 
 
-@router.post("/{campaign_id}/skip", summary="Skip one future occurrence")
+@router.post("/{campaign_id}/skip", summary="Skip one future occurrence", response_model=SkippedOut)
 async def skip_occurrence(
-    campaign_id: CampaignId, body: SkipIn, request: Request, principal: AnyRole
+    campaign_id: CampaignId,
+    body: SkipIn,
+    runtime: RuntimeDep,
+    db: DatabaseDep,
+    principal: AnyRole,
 ) -> Any:
-    runtime = _runtime(request)
+    tz = runtime.settings.tz
     try:
-        when = sched.parse_local(body.at, runtime.settings.tz)
+        when = sched.parse_local(body.at, tz)
     except sched.ScheduleError as exc:
         raise HTTPException(400, str(exc)) from None
 
-    def work() -> Any:
-        with session_scope(runtime.engine) as session:
-            actor = actor_of(session, principal)
-            key = lifecycle.skip(
-                session, campaign_id, when, actor, now=runtime.clock.now(), tz=runtime.settings.tz
-            )
-            return {"skipped": key, **_show(runtime, session, campaign_id, actor)}
+    def work(session: Session) -> Any:
+        actor = actor_of(session, principal)
+        key = lifecycle.skip(session, campaign_id, when, actor, now=runtime.clock.now(), tz=tz)
+        return {"skipped": key, **_show(runtime, session, campaign_id, actor)}
 
-    return await _in_thread(work)
+    return await _answer(db.write(work))
 
 
-@router.get("/{campaign_id}/report", summary="Delivery report: per target, with reasons")
-async def delivery_report(campaign_id: CampaignId, request: Request, principal: AnyRole) -> Any:
-    runtime = _runtime(request)
+@router.get(
+    "/{campaign_id}/report",
+    summary="Delivery report: per target, with reasons",
+    response_model=DeliveryReport,
+)
+async def delivery_report(
+    campaign_id: CampaignId, runtime: RuntimeDep, db: DatabaseDep, principal: AnyRole
+) -> Any:
+    def work(session: Session) -> Any:
+        campaign = rows.get(session, campaign_id=campaign_id)
+        if campaign is None:
+            raise CampaignError(404, f"no campaign {campaign_id}")
+        if not may_see(campaign, actor_of(session, principal)):
+            raise CampaignError(403, "this campaign is outside your villages")
+        return reports.report(session, campaign, context_for(runtime))
 
-    def work() -> Any:
-        await_sync(runtime)
-        with read_scope(runtime.engine) as session:
-            campaign = rows.get(session, campaign_id=campaign_id)
-            if campaign is None:
-                raise CampaignError(404, f"no campaign {campaign_id}")
-            if not may_see(campaign, actor_of(session, principal)):
-                raise CampaignError(403, "this campaign is outside your villages")
-            return reports.report(session, campaign, context_for(runtime))
-
-    return await _in_thread(work)
+    await anyio.to_thread.run_sync(sync, runtime.engine)
+    return await _answer(db.read(work))

@@ -22,14 +22,15 @@ from jinja2 import (
     select_autoescape,
 )
 from markupsafe import Markup
+from sqlmodel import Session
 
 from bot.api.admin.auth import COOKIE, Principal, authenticate, current_principal
 from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery, compute
+from bot.api.deps import DatabaseDep, RuntimeDep, local_now
 from bot.charts import bars_over_time, horizontal_bars, pct_label
 from bot.feature import Section, sections_of
 from bot.runtime import Runtime
 from db import org as org_rows
-from db.session import read_scope
 
 router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -83,8 +84,7 @@ async def login_form(error: str | None = None) -> HTMLResponse:
 
 
 @router.post("/login")
-async def login(request: Request, token: Annotated[str, Form()]) -> Response:
-    runtime: Runtime = request.app.state.runtime
+async def login(request: Request, runtime: RuntimeDep, token: Annotated[str, Form()]) -> Response:
     limiter = request.app.state.admin_limiter
     client = request.client.host if request.client else "unknown"
     if limiter.blocked(client):
@@ -117,29 +117,32 @@ async def logout() -> Response:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 async def dashboard(
-    request: Request, start: FromQuery = None, end: ToQuery = None, village: VillageQuery = None
+    request: Request,
+    runtime: RuntimeDep,
+    db: DatabaseDep,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    village: VillageQuery = None,
 ) -> Response:
     try:
-        principal: Principal = await current_principal(request)
+        principal: Principal = await current_principal(request, runtime)
     except HTTPException as exc:
         if exc.status_code == 429:
             return page("login.html", status=429, error="Nhập sai quá nhiều lần.")
         return RedirectResponse("/admin/login", status_code=303)
-    runtime: Runtime = request.app.state.runtime
     try:
         report = await anyio.to_thread.run_sync(compute, runtime, principal, start, end, village)
     except HTTPException as exc:
         return page("error.html", status=exc.status_code, message=exc.detail)
 
-    def villages() -> list[dict[str, str]]:
-        with read_scope(runtime.engine) as session:
-            return [
-                {"code": v.code, "name": v.name}
-                for v in org_rows.villages(session)
-                if principal.may_see(v.id)
-            ]
+    def villages(session: Session) -> list[dict[str, str]]:
+        return [
+            {"code": v.code, "name": v.name}
+            for v in org_rows.villages(session)
+            if principal.may_see(v.id)
+        ]
 
-    options = await anyio.to_thread.run_sync(villages)
+    options = await db.read(villages)
     return page(
         "dashboard.html",
         r=report,
@@ -148,7 +151,7 @@ async def dashboard(
         villages=options,
         selected=village or "",
         query=request.url.query,
-        generated=runtime.clock.now().astimezone(runtime.settings.tz).strftime("%H:%M %d/%m/%Y"),
+        generated=local_now(runtime).strftime("%H:%M %d/%m/%Y"),
         # Each section is shown by its feature's template when it has one.
         sections=sections_of(runtime.services.features),
     )

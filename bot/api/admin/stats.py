@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
+from bot.api.admin.schemas import StatsOut
+from bot.api.deps import RuntimeDep, local_now
 from bot.feature import sections_of
 from bot.features.skills.lessons import skill_list
 from bot.reporting import RangeError, build_report, parse_range, to_csv
@@ -50,7 +52,7 @@ def scoped_villages(
 def compute(
     runtime: Runtime, principal: Principal, start: str | None, end: str | None, village: str | None
 ) -> dict[str, Any]:
-    today = runtime.clock.now().astimezone(runtime.settings.tz).date()
+    today = local_now(runtime).date()
     try:
         first, last = parse_range(start, end, today=today)
     except RangeError as exc:
@@ -81,29 +83,27 @@ def compute(
     return report
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=StatsOut)
 async def read_stats(
-    request: Request,
+    runtime: RuntimeDep,
     principal: AnyRole,
     start: FromQuery = None,
     end: ToQuery = None,
     village: VillageQuery = None,
 ) -> dict[str, Any]:
     """Engagement statistics (JSON) for a date range and, optionally, one village."""
-    runtime: Runtime = request.app.state.runtime
     return await anyio.to_thread.run_sync(compute, runtime, principal, start, end, village)
 
 
 @router.get("/stats.csv", response_class=Response)
 async def read_stats_csv(
-    request: Request,
+    runtime: RuntimeDep,
     principal: AnyRole,
     start: FromQuery = None,
     end: ToQuery = None,
     village: VillageQuery = None,
 ) -> Response:
     """The same figures as CSV (section, metric, dimension, value), ready for a spreadsheet."""
-    runtime: Runtime = request.app.state.runtime
     report = await anyio.to_thread.run_sync(compute, runtime, principal, start, end, village)
     name = f"thong-ke-{report['range']['from']}-{report['range']['to']}.csv"
     # The BOM lets spreadsheet programs read the Vietnamese text as UTF-8.

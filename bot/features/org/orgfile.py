@@ -46,7 +46,7 @@ class VillageSpec(_Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
     name: str = Field(min_length=1, max_length=200)
     kind: VillageKind = "thon"
-    households: int | None = Field(default=None, ge=0)
+    households: int | None = Field(default=None, ge=0, le=10_000_000)
     aliases: tuple[str, ...] = ()
     groups: tuple[GroupSpec, ...] = ()
 
