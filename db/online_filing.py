@@ -73,7 +73,9 @@ def start(
     return filing
 
 
-def at_step(session: Session, filing: OnlineFiling, *, step: str, index: int, now: datetime) -> None:
+def at_step(
+    session: Session, filing: OnlineFiling, *, step: str, index: int, now: datetime
+) -> None:
     """The resident reached `step` (number `index`): a new quiet clock, a new follow-up."""
     if filing.step != step:
         filing.followup_at = None

@@ -27,7 +27,9 @@ def _flow_problems(content_dir: Path, flow_id: str, steps: list[str]) -> list[st
             f"online_filing: flows/{flow_id}.yaml is missing"
         ]
     out = [
-        f"online_filing: {flow_id}: step '{s}' is not in the flow" for s in steps if s not in spec.steps
+        f"online_filing: {flow_id}: step '{s}' is not in the flow"
+        for s in steps
+        if s not in spec.steps
     ]
     numbered = [sid for sid, st in spec.steps.items() if st.action == NUMBERED]
     if numbered != steps:

@@ -15,7 +15,13 @@ HERE = Path(__file__).resolve().parent
 
 FEATURE = Feature(
     name="online_filing",
-    flows=("nop_truc_tuyen", "nop_ho_tich", "nop_cu_tru", "nop_ly_lich_tu_phap", "nop_truc_tuyen_khac"),
+    flows=(
+        "nop_truc_tuyen",
+        "nop_ho_tich",
+        "nop_cu_tru",
+        "nop_ly_lich_tu_phap",
+        "nop_truc_tuyen_khac",
+    ),
     hooks=HOOKS,
     content_checks=(checks.content_problems,),
     interceptors=(OnlineFilingInterceptor(),),

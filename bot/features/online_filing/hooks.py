@@ -115,7 +115,7 @@ def step(ctx: FlowContext) -> StepAction:
 
 @HOOKS.action("online_stuck", sample={}, targets=("choose",))
 def stuck(ctx: FlowContext) -> StepAction:
-    """"Bị kẹt ở đây": recorded against the numbered step."""
+    """ "Bị kẹt ở đây": recorded against the numbered step."""
     base = (ctx.state.step_id or "").removesuffix(STUCK_SUFFIX)
     filing = _at(ctx, base)
     if filing is None:
@@ -168,7 +168,7 @@ def help_from_team(ctx: FlowContext) -> StepAction:
 
 @HOOKS.action("online_done", sample={"procedure": "Đăng ký khai sinh", "days": "3 ngày nữa"})
 def done(ctx: FlowContext) -> StepAction:
-    """"Đã nộp xong" (self-reported)."""
+    """ "Đã nộp xong" (self-reported)."""
     turn = ctx.turn
     filing = _filing(ctx)
     if filing is None:

@@ -51,7 +51,9 @@ def send_followups(engine: Engine, *, now: datetime, services: Services) -> int:
     quiet_since = now - timedelta(minutes=settings.online_filing_quiet_after_min)
     sent = 0
     with session_scope(engine) as session:
-        due = rows.quiet(session, quiet_since=quiet_since, interacted_after=now - common.FREE_WINDOW)
+        due = rows.quiet(
+            session, quiet_since=quiet_since, interacted_after=now - common.FREE_WINDOW
+        )
         for item in due:
             filing = item.filing
             reply = _followup_reply(services, filing.flow, filing.step, filing.procedure)

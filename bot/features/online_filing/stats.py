@@ -18,6 +18,7 @@ from db.online_filing import FilingRow
 from db.rollup import vn_day
 from db.stats import Window
 
+
 def _counts(rows: list[FilingRow]) -> dict[str, int]:
     return {
         "started": len(rows),
