@@ -68,7 +68,7 @@ def online_filing(session: Session, window: Window, ctx: Context) -> dict[str, A
         "by_procedure": [
             {
                 "code": code,
-                "flow": procedure_rows[0].flow,
+                "family": procedure_rows[0].flow,
                 **_counts(procedure_rows),
                 "steps": _funnel(fams.get(procedure_rows[0].flow), procedure_rows),
             }
