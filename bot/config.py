@@ -104,6 +104,9 @@ class Settings(BaseSettings):
 
     # Handoff and broadcasts
     handoff_escalate_after_min: int = 30
+    # Guided online filing: a resident quiet at a step this long gets one gentle follow-up
+    # (only inside Zalo's free 48-hour window).
+    online_filing_quiet_after_min: int = 120
     relay_reminder_after_min: int = 120
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "07:00"

@@ -61,6 +61,13 @@ REPLY_SAMPLE: dict[str, Any] = {
     "last": "15/12/2026",
     "author": "Lò Văn Pánh",
     "villages": "Bản Nà Lầy",
+    # texts/online_filing.yaml
+    "procedure": "Đăng ký khai sinh",
+    "step": "Mở VNeID và đăng nhập",
+    "code": "1.001193",
+    "number": 1,
+    "total": 5,
+    "days": 3,
 }
 
 

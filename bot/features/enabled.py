@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.feature import Feature
 from bot.features.campaigns.feature import FEATURE as CAMPAIGNS
 from bot.features.handoff.feature import FEATURE as HANDOFF
+from bot.features.online_filing.feature import FEATURE as ONLINE_FILING
 from bot.features.procedures.feature import FEATURE as PROCEDURES
 from bot.features.profiles.feature import FEATURE as PROFILES
 from bot.features.scam.feature import FEATURE as SCAM
@@ -20,6 +21,7 @@ FEATURES: tuple[Feature, ...] = (
     STATS,
     VNEID,
     PROCEDURES,
+    ONLINE_FILING,
     SCAM,
     SKILLS,
     CAMPAIGNS,

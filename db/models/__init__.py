@@ -14,6 +14,7 @@ from db.models.core import (
     Resident,
 )
 from db.models.handoff import HandoffTicket
+from db.models.online_filing import OnlineFiling
 from db.models.org import Commune, TeamMember, TeamMemberVillage, Village, ZaloGroup
 from db.models.procedures import ImportedProcedure
 from db.models.scam import ScamReport
@@ -35,6 +36,7 @@ __all__ = [
     "InboundEvent",
     "OAToken",
     "OAuthPending",
+    "OnlineFiling",
     "Outbox",
     "Resident",
     "ScamReport",

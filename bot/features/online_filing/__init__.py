@@ -1,0 +1,1 @@
+"""Online-first filing: guided submissions on VNeID and the public service portal."""
