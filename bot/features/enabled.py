@@ -21,10 +21,11 @@ FEATURES: tuple[Feature, ...] = (
     STATS,
     VNEID,
     PROCEDURES,
-    ONLINE_FILING,
     SCAM,
     SKILLS,
     CAMPAIGNS,
     HANDOFF,
+    # After handoff: a resident talking to a team member is relayed, whatever the words.
+    ONLINE_FILING,
     PROFILES,
 )

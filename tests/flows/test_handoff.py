@@ -532,6 +532,19 @@ def test_the_resident_is_told_roughly_when(
 # -- human mode --------------------------------------------------------------------------------
 
 
+def test_in_human_mode_no_other_feature_takes_the_residents_words(
+    engine: Engine, services: Services, demo_org: None, clock: FakeClock
+) -> None:
+    """With every feature's interceptor (as deployed), words another feature listens for
+    ("nộp online" starts guided filing) still go to the team member."""
+    resident = Chat(engine, services, user_id=RESIDENT, clock=clock)
+    hung = Chat(engine, services, user_id=HUNG, clock=clock)
+    accepted(resident, hung)
+    assert resident.send("cháu ơi bác muốn nộp online giấy khai sinh") == []
+    [relay] = hung.replies()
+    assert "muốn nộp online giấy khai sinh" in relay.text
+
+
 def test_messages_are_relayed_both_ways_and_the_bot_keeps_quiet(
     resident: Chat, hung: Chat, mai: Chat, engine: Engine
 ) -> None:
