@@ -17,11 +17,11 @@ from pydantic import ValidationError
 
 from bot.feature import merged_hooks, owned_flows_problems
 from bot.flows import topics
-from bot.flows.engine import FlowLoadError, load_flow_files, sample_context
+from bot.flows.loader import FlowLoadError, load_flow_files, sample_context
 from bot.flows.registry import Hooks
 from bot.nlu import intents
 from bot.services import MenuFile
-from bot.text.normalize import load_abbreviations
+from bot.text.normalize import load_abbreviations, normalize
 from bot.texts import Texts, load_yaml, render
 from bot.zalo.messages import MAX_TEXT
 
@@ -122,6 +122,12 @@ def check_flows(content: Path, hooks: Hooks) -> list[str]:
                         where + " (invalid)", step.invalid, sample_context(flow, step, hooks)
                     )
                 )
+            problems.extend(
+                f"{where}: answer phrase '{phrase}' has no letters or digits to match"
+                for answer in step.answers
+                for phrase in answer.means
+                if not normalize(phrase)
+            )
             for button in step.buttons:
                 if len(button.label) > MAX_LABEL:
                     problems.append(

@@ -218,7 +218,7 @@ def cmd_flow_diagrams(args: argparse.Namespace) -> int:
     from bot.feature import merged_hooks
     from bot.features.enabled import FEATURES
     from bot.flows.diagram import to_mermaid
-    from bot.flows.engine import load_flow_files
+    from bot.flows.loader import load_flow_files
 
     hooks = merged_hooks(FEATURES)
     flows = load_flow_files(get_settings().content_dir / "flows", hooks)

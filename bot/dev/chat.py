@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from bot.flows.engine import match_choice
+from bot.flows.buttons import match_choice
 from bot.text.normalize import fold
 
 QUIET_S = 1.2  # stop waiting for more replies after this long without one

@@ -47,7 +47,7 @@ def run_play(
 ) -> int:
     """Chat with `flow_id` until end of input or /thoat; 0 on a normal end, 2 for a bad flow."""
     from bot.dev.localchat import LocalChat
-    from bot.flows.engine import FlowLoadError
+    from bot.flows.loader import FlowLoadError
     from db import residents
     from db.migrate import upgrade
     from db.session import make_engine, session_scope
@@ -105,7 +105,7 @@ def _converse(
     chat: LocalChat, flow_id: str, read: Callable[[str], str], write: Callable[[str], None]
 ) -> int:
     from bot.dev.chat import render_message
-    from bot.flows.engine import match_choice
+    from bot.flows.buttons import match_choice
     from bot.services import GO_PREFIX
 
     def show(replies: list[Said]) -> None:

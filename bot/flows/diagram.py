@@ -36,6 +36,9 @@ def to_mermaid(flow: FlowSpec, hooks: Hooks) -> str:
                 lines.append(f'    {step_id} -. "action: {step.action}" .- {step_id}')
             for target in targets:
                 lines.append(f'    {step_id} -. "{step.action}" .-> {target}')
+        for answer in step.answers:
+            said = _label(answer.means[0], 24)
+            lines.append(f'    {step_id} -. "gõ: {said}" .-> {answer.next}')
         if step.next:
             lines.append(f"    {step_id} --> {step.next}")
         if step.branch:

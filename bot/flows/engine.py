@@ -13,7 +13,6 @@ the statistics (`flow_start`, `flow_step`, `flow_complete`, `flow_cancel`, `flow
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,30 +20,37 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz
-
 from bot.flows.registry import Hooks, StepAction
 from bot.flows.schema import FlowSpec, StepSpec
 from bot.flows.store import FlowState
+from bot.flows.topics import match_topic, topics_for
 from bot.replies import MAX_BUTTONS, Button, Reply
-from bot.text.normalize import normalize
-from bot.texts import load_model, render
+from bot.texts import render
 
 if TYPE_CHECKING:
     from bot.turn import Turn
+from bot.flows.buttons import (
+    ShownButton,
+    _options,
+    match_choice,
+    page_options,
+    parse_payload,
+    payload,
+    typed_answer,
+)
+from bot.flows.loader import load_flow_files
 
-PAYLOAD_PREFIX = "#f:"
 MAX_CHAIN = 6  # informational steps shown in a row before waiting for the resident
+
+
 MAX_INVALID = 3
+
+
 FEEDBACK_STEP = "_feedback_comment"
 
 
 class FlowError(Exception):
     """A flow misbehaved at run time (a branch chose a step it does not list, ...)."""
-
-
-class FlowLoadError(ValueError):
-    """Flow files cannot be loaded; the message lists every problem."""
 
 
 @dataclass
@@ -58,100 +64,6 @@ class FlowContext:
     @property
     def data(self) -> dict[str, Any]:
         return self.state.data
-
-
-@dataclass(frozen=True)
-class ShownButton:
-    token: str
-    label: str
-    next: str | None = None
-    flow: str | None = None
-    value: str | None = None
-    url: str | None = None
-    phone: str | None = None
-
-
-def payload(flow_id: str, step_id: str, token: str) -> str:
-    return f"{PAYLOAD_PREFIX}{flow_id}:{step_id}:{token}"
-
-
-def parse_payload(text: str) -> tuple[str, str, str] | None:
-    if not text.startswith(PAYLOAD_PREFIX):
-        return None
-    parts = text[len(PAYLOAD_PREFIX) :].split(":", 2)
-    if len(parts) != 3 or not all(parts):
-        return None
-    return parts[0], parts[1], parts[2]
-
-
-def load_flow_files(flows_dir: Path, hooks: Hooks | None) -> dict[str, FlowSpec]:
-    """Read and validate every flow file; `FlowLoadError` lists all problems at once.
-    With `hooks` None the hooks the flows name are not checked (for reading titles)."""
-    flows: dict[str, FlowSpec] = {}
-    problems: list[str] = []
-    for path in sorted(flows_dir.glob("*.yaml")):
-        spec, found = load_model(path, FlowSpec, path.name)
-        if spec is None:
-            problems.extend(found)
-            continue
-        if spec.id in flows:
-            problems.append(f"{path.name}: flow id '{spec.id}' is used twice")
-        if path.stem != spec.id:
-            problems.append(f"{path.name}: the file name must be the flow id ('{spec.id}.yaml')")
-        if hooks is not None:
-            problems.extend(f"{path.name}: {p}" for p in hook_problems(spec, hooks))
-        flows[spec.id] = spec
-    for spec in flows.values():
-        for step_id, step in spec.steps.items():
-            for button in step.buttons:
-                if button.flow is not None and button.flow not in flows:
-                    problems.append(
-                        f"{spec.id}.yaml: step '{step_id}' starts unknown flow '{button.flow}'"
-                    )
-    if problems:
-        raise FlowLoadError("\n".join(problems))
-    return flows
-
-
-def hook_problems(flow: FlowSpec, hooks: Hooks) -> list[str]:
-    out: list[str] = []
-    for step_id, step in flow.steps.items():
-        if step.check is not None and step.check not in hooks.checks:
-            out.append(f"step '{step_id}': unknown check '{step.check}'")
-        if step.branch is not None and step.branch.by not in hooks.branches:
-            out.append(f"step '{step_id}': unknown branch '{step.branch.by}'")
-        if step.action is not None and step.action not in hooks.actions:
-            out.append(f"step '{step_id}': unknown action '{step.action}'")
-        elif step.action is not None:
-            out.extend(
-                f"step '{step_id}': action '{step.action}' leads to step '{target}', "
-                "which this flow does not have"
-                for target in hooks.targets.get(step.action, ())
-                if target not in flow.steps
-            )
-    return out
-
-
-def match_choice(text: str, labels: list[str]) -> int | None:
-    """Which label the resident typed: its number ("2"), or the label itself, typos allowed."""
-    stripped = text.strip().rstrip(".)")
-    if stripped.isdigit():
-        n = int(stripped)
-        return n - 1 if 1 <= n <= len(labels) else None
-    typed = normalize(text)
-    if not typed:
-        return None
-    best, best_score = None, 0.0
-    for i, label in enumerate(labels):
-        target = normalize(label)
-        if not target:
-            continue
-        score = fuzz.ratio(typed, target)
-        if len(typed) >= 4 and typed in target:
-            score = max(score, 90.0)
-        if score > best_score:
-            best, best_score = i, score
-    return best if best_score >= 82 else None
 
 
 class FlowEngine:
@@ -274,10 +186,21 @@ class FlowEngine:
             return True
         shown = self._buttons(state, step)
         index = match_choice(text, [b.label for b in shown])
-        if index is None:
+        if index is not None:
+            self._choose(turn, state, flow, state.step_id or "", shown[index].token)
+            return True
+        target = typed_answer(text, step) or self._topic_step(turn, flow, text)
+        if target is None or target == state.step_id:
             return False
-        self._choose(turn, state, flow, state.step_id or "", shown[index].token)
+        turn.log("flow_answer", flow=flow.id, step=state.step_id, value=target)
+        self._enter(turn, state, flow, target)
         return True
+
+    def _topic_step(self, turn: Turn, flow: FlowSpec, text: str) -> str | None:
+        """A step of this flow that the flow's topics (content/topics/<flow>.yaml) name."""
+        pairs = topics_for(turn.services.settings.content_dir, flow.id)
+        found = match_topic(text, pairs) if pairs else None
+        return found if found in flow.steps else None
 
     def reask(self, turn: Turn, state: FlowState) -> None:
         """Repeat the current step's question after an answer that did not fit."""
@@ -511,54 +434,6 @@ class FlowEngine:
         )
 
 
-def page_options(state: FlowState, step: StepSpec) -> list[ShownButton]:
-    """The step's options on the page the resident sees now (no "Xem thêm", no navigation),
-    so a hook can tell what a typed "2" meant on a text step that also shows buttons."""
-    options = _options(state, step)
-    if len(options) <= MAX_BUTTONS:
-        return options
-    per_page = MAX_BUTTONS - 1
-    page = int(state.data.get("_page", 0))
-    return options[page * per_page : (page + 1) * per_page]
-
-
-def _dynamic_token(index: int, raw: Mapping[str, Any]) -> str:
-    """`d<index>.<digest of what the button does>`: a tap on a button of an older message
-    whose list has since changed (new search results, the next quiz question) no longer
-    matches, instead of doing what today's button at that position does."""
-    what = "\x1f".join(str(raw.get(k) or "") for k in ("label", "next", "value", "url", "flow"))
-    return f"d{index}.{hashlib.blake2s(what.encode(), digest_size=4).hexdigest()}"
-
-
-def _options(state: FlowState, step: StepSpec) -> list[ShownButton]:
-    """The action's buttons (tokens d0.…, d1.…), then the step's own buttons (s0, s1, ...)."""
-    options: list[ShownButton] = []
-    for i, raw in enumerate(state.data.get("_dyn") or []):
-        options.append(
-            ShownButton(
-                token=_dynamic_token(i, raw),
-                label=str(raw["label"]),
-                next=raw.get("next"),
-                value=raw.get("value"),
-                url=raw.get("url"),
-                flow=raw.get("flow"),
-            )
-        )
-    options.extend(
-        ShownButton(
-            token=f"s{i}",
-            label=b.label,
-            next=b.next,
-            flow=b.flow,
-            value=b.value,
-            url=b.url,
-            phone=b.phone,
-        )
-        for i, b in enumerate(step.buttons)
-    )
-    return options
-
-
 def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
     try:
         return dict(json.loads(json.dumps(values, default=str)))
@@ -575,16 +450,4 @@ def template_context(turn: Turn, state: FlowState, extra: Mapping[str, Any]) -> 
         "data": {k: v for k, v in state.data.items() if not k.startswith("_")},
     }
     context.update(extra)
-    return context
-
-
-def sample_context(flow: FlowSpec, step: StepSpec, hooks: Hooks) -> dict[str, Any]:
-    """What `bot content check` renders each step with."""
-    data: dict[str, Any] = {}
-    for other in flow.steps.values():
-        if other.save_as:
-            data[other.save_as] = "mẫu"
-    context: dict[str, Any] = {"name": "Bác Ba", "commune": "Xã Mẫu", "data": data}
-    if step.action is not None:
-        context.update(hooks.samples.get(step.action, {}))
     return context

@@ -39,6 +39,14 @@ class BranchSpec(_Strict):
     to: tuple[str, ...] = Field(min_length=1)  # every step it may choose
 
 
+class AnswerSpec(_Strict):
+    """Free text a step understands: any of `means` (words or phrases, matched without
+    diacritics, small typos allowed) leads to step `next`."""
+
+    means: tuple[str, ...] = Field(min_length=1)
+    next: str
+
+
 class StepSpec(_Strict):
     say: str
     buttons: tuple[ButtonSpec, ...] = ()
@@ -53,6 +61,8 @@ class StepSpec(_Strict):
     end: bool = False
     # Offer "quay lại"/"menu" buttons automatically (on by default for button steps).
     nav: bool = True
+    # What a resident may type instead of pressing a button (read before any new topic).
+    answers: tuple[AnswerSpec, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> StepSpec:
@@ -88,6 +98,7 @@ class FlowSpec(_Strict):
                 targets.append(step.next)
             if step.branch is not None:
                 targets.extend(step.branch.to)
+            targets.extend(a.next for a in step.answers)
             problems.extend(
                 f"step '{step_id}' points to missing step '{t}'" for t in targets if t not in known
             )

@@ -73,7 +73,7 @@ def match_topic(query: str, pairs: tuple[tuple[str, str], ...]) -> str | None:
 
 def content_problems(content_dir: Path) -> list[str]:
     """Topics files name real flows, and only steps their `by_topic` branch may choose."""
-    from bot.flows.engine import FlowLoadError, load_flow_files
+    from bot.flows.loader import FlowLoadError, load_flow_files
 
     folder = content_dir / TOPICS_DIR
     if not folder.is_dir():

@@ -24,7 +24,7 @@ from bot.features.skills.commands import household_report
 from bot.features.skills.lessons import load_lessons
 from bot.flows import topics
 from bot.flows.diagram import to_mermaid
-from bot.flows.engine import load_flow_files, sample_context
+from bot.flows.loader import load_flow_files, sample_context
 from bot.flows.schema import FlowSpec
 from bot.text.normalize import fold
 from bot.texts import render

@@ -15,7 +15,8 @@ from bot.clock import FakeClock
 from bot.config import PACKAGE_DIR, Settings
 from bot.feature import Feature, merged_hooks
 from bot.features.enabled import FEATURES
-from bot.flows.engine import FlowContext, FlowLoadError, load_flow_files
+from bot.flows.engine import FlowContext
+from bot.flows.loader import FlowLoadError, load_flow_files
 from bot.flows.registry import DynamicButton, Hooks, StepAction
 from bot.services import Services
 from db.models import EventLog
@@ -266,3 +267,30 @@ def test_broken_flow_files_are_reported_together(tmp_path: Path) -> None:
 def test_timeout_is_configurable() -> None:
     assert Settings(flow_idle_timeout_min=5).flow_idle_timeout_min == 5
     assert timedelta(minutes=Settings().flow_idle_timeout_min) == timedelta(minutes=30)
+
+
+def test_a_label_is_matched_by_its_first_word() -> None:
+    from bot.flows.buttons import match_choice
+
+    labels = ["Gửi yêu cầu", "Sửa lại việc cần giúp", "Về menu chính"]
+    assert match_choice("gui", labels) == 0
+    assert match_choice("sua", labels) == 1
+    assert match_choice("gui", ["Gửi yêu cầu", "Gửi lại"]) is None  # two labels begin so
+
+
+def test_the_most_specific_typed_answer_wins() -> None:
+    from bot.flows.buttons import typed_answer
+    from bot.flows.schema import AnswerSpec, StepSpec
+
+    step = StepSpec(
+        say="?",
+        buttons=(),
+        end=True,
+        answers=(
+            AnswerSpec(means=("mã",), next="a"),
+            AnswerSpec(means=("không nhận được mã",), next="b"),
+        ),
+    )
+    assert typed_answer("em khong nhan duoc ma a", step) == "b"
+    assert typed_answer("ma gi vay", step) == "a"
+    assert typed_answer("xin chào", step) is None

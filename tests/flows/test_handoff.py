@@ -453,6 +453,16 @@ def test_first_to_accept_wins_and_the_others_are_told(
     assert event.resident_id == ticket.resident_id
 
 
+def test_typing_the_first_word_of_a_button_presses_it(resident: Chat, engine: Engine) -> None:
+    resident.send("#go:handoff")
+    resident.send("cài VNeID cho mẹ")
+    resident.press("Buổi chiều")
+    resident.press("Thôn Đông")
+    resident.send("gui")  # for "Gửi yêu cầu"
+    assert "Mình đã gửi yêu cầu #1" in resident.said
+    assert len(tickets(engine)) == 1
+
+
 def test_the_others_hear_at_once_that_the_request_is_taken(
     resident: Chat, hung: Chat, mai: Chat, lan: Chat
 ) -> None:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.flows.engine import load_flow_files
+from bot.flows.loader import load_flow_files
 from bot.services import Services
 from bot.zalo.messages import MAX_TEXT
 from tests.flows.support import latest_buttons, logged, services_for, steps
@@ -346,3 +346,55 @@ def test_a_burst_of_messages_is_answered_in_order(resident: Chat, engine: Engine
     assert order == sorted(order)
     assert resident.last_buttons[0] == "Tài khoản VNeID"
     assert steps(engine, "vneid") == ["welcome", "trouble", "fix_otp", "fix_otp_more"]
+
+
+def _at_activation(chat: Chat) -> None:
+    start(chat)
+    press_anywhere(chat, "Kích hoạt tài khoản")
+    assert "Bạn làm xong 3 bước này chưa?" in chat.said
+
+
+def test_an_error_described_in_words_reaches_its_fix_not_the_scam_check(
+    resident: Chat, engine: Engine
+) -> None:
+    _at_activation(resident)
+    resident.send("lam roi ma no bao thong tin ko hop le")
+    assert "thông tin không hợp lệ" in resident.said
+    assert "Số định danh cá nhân: đủ 12 số" in resident.said
+    assert not logged(engine, "intent")  # read as an answer to the step, not a new topic
+    [answer] = logged(engine, "flow_answer")
+    assert (answer.flow, answer.step, answer.value) == ("vneid", "activate", "fix_wrong_info")
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("tin nhan ma otp ko ve", "Không nhận được mã OTP, bạn thử lần lượt"),
+        ("no bat chup mat ma ko duoc", "xác thực khuôn mặt không được"),
+        ("tai khoan bi khoa roi", "Mẹo khi tài khoản bị khóa"),
+        ("me toi gia roi ko co dt thong minh", "không có điện thoại thông minh"),
+    ],
+)
+def test_each_activation_error_is_reachable_in_words(
+    resident: Chat, engine: Engine, typed: str, shown: str
+) -> None:
+    _at_activation(resident)
+    resident.send(typed)
+    assert shown in resident.said
+    assert not logged(engine, "intent")
+
+
+def test_without_a_smartphone_the_real_options_are_given(resident: Chat) -> None:
+    _at_activation(resident)
+    resident.send("ba toi ko co dien thoai cam ung thi sao")
+    assert "Thẻ căn cước gắn chip vẫn dùng bình thường" in resident.said
+    assert "Nhờ cán bộ giúp" in resident.last_buttons
+
+
+def test_text_that_answers_nothing_here_still_goes_to_the_router(
+    resident: Chat, engine: Engine
+) -> None:
+    _at_activation(resident)
+    resident.send("cảm ơn nhiều nha")
+    assert logged(engine, "flow_answer") == []
+    assert logged(engine, "intent")

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.flows.engine import FEEDBACK_STEP, payload
+from bot.flows.buttons import payload
+from bot.flows.engine import FEEDBACK_STEP
 from bot.replies import Button, Reply
 from bot.services import MENU_PAYLOAD
 from bot.texts import Texts

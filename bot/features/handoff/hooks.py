@@ -8,7 +8,8 @@ from __future__ import annotations
 from bot.features.handoff.common import when_label
 from bot.features.handoff.tickets import cancel_request, create_request
 from bot.features.org.orgfile import match_village
-from bot.flows.engine import FlowContext, match_choice
+from bot.flows.buttons import match_choice
+from bot.flows.engine import FlowContext
 from bot.flows.registry import DynamicButton, Hooks, StepAction
 from bot.text.normalize import nfc, normalize, words
 from bot.text.privacy import redact

@@ -7,7 +7,8 @@ import re
 
 from bot.features.handoff.tickets import create_request
 from bot.features.online_filing import common
-from bot.flows.engine import FlowContext, match_choice
+from bot.flows.buttons import match_choice
+from bot.flows.engine import FlowContext
 from bot.flows.registry import DynamicButton, Hooks, StepAction
 from bot.text.normalize import nfc
 from bot.text.privacy import redact

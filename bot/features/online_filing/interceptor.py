@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from bot.features.online_filing.content import cue_of, families
-from bot.flows.engine import payload
+from bot.flows.buttons import payload
 from bot.flows.store import FlowState
 from bot.turn import Turn
 from db import online_filing as rows

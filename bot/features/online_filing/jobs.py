@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from bot.delivery import queue_reply
 from bot.features.online_filing import common
-from bot.flows.engine import payload
+from bot.flows.buttons import payload
 from bot.replies import Button, Reply
 from bot.services import Services
 from db import online_filing as rows

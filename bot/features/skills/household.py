@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.features.skills.hooks import FLOW, REFUSED, SKIP, SKIP_STEP, place_of, text_of
 from bot.features.skills.households import HouseholdProblem, check_household, match_village
-from bot.flows.engine import FlowContext, ShownButton, page_options
+from bot.flows.buttons import ShownButton, page_options
+from bot.flows.engine import FlowContext
 from bot.flows.registry import DynamicButton, Hooks, StepAction
 from bot.text.normalize import normalize
 from db import org as org_rows
