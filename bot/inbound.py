@@ -45,7 +45,7 @@ from bot.clock import Clock
 from bot.zalo.events import EventError, ZaloEvent, parse_event
 from db import events as event_rows
 from db import journal
-from db.session import priority_writer, read_scope, reader
+from db.session import joined_scope, priority_writer, read_scope, reader
 
 log = logging.getLogger(__name__)
 
@@ -266,15 +266,10 @@ def record_inline_events(
     """Record the receipts and echoes among newly stored (id, event) pairs, through the ORM in
     the storing transaction, and mark them done; the ids of those handled."""
     handled: list[int] = []
-    session: Session | None = None
-    for new_id, event in events:
-        if isinstance(event, kinds):
-            session = session or Session(bind=conn)
-            if record(session, event, now):
-                handled.append(new_id)
-    if session is not None:
-        session.flush()
-        session.close()
+    inline = [(new_id, event) for new_id, event in events if isinstance(event, kinds)]
+    if inline:
+        with joined_scope(conn) as session:
+            handled = [new_id for new_id, event in inline if record(session, event, now)]
     event_rows.mark_done_by_ids(conn, event_ids=handled, now=now)
     return set(handled)
 

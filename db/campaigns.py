@@ -23,6 +23,7 @@ from db.models import (
     Village,
     ZaloGroup,
 )
+from db.rows import write
 from db.upsert import insert_ignore, insert_ignore_many, table_of
 
 ACTIVE = ("scheduled", "pending_approval", "paused")
@@ -41,6 +42,11 @@ def add(session: Session, campaign: Campaign) -> Campaign:
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def save(session: Session, campaign: Campaign, *, now: datetime, **changes: Any) -> Campaign:
+    """Write `changes` (column name → value) to `campaign`, stamped `updated_at=now`."""
+    return write(session, campaign, {**changes, "updated_at": now})
 
 
 def get(session: Session, *, campaign_id: int, lock: bool = False) -> Campaign | None:
@@ -269,6 +275,11 @@ def relays_to_remind(session: Session, *, sent_before: datetime) -> list[Campaig
             .with_for_update(skip_locked=True, of=CampaignDelivery)
         ).all()
     )
+
+
+def mark_reminded(session: Session, *, delivery: CampaignDelivery, now: datetime) -> None:
+    """A relay's one reminder is done (queued, or not needed: its campaign was cancelled)."""
+    write(session, delivery, {"reminded_at": now})
 
 
 def _queued(campaign_id: int, statuses: tuple[str, ...]) -> Any:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -191,6 +191,18 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def joined_scope(conn: Connection) -> Iterator[Session]:
+    """A session inside `conn`'s transaction, which it neither commits nor rolls back: its
+    changes are flushed on success; the transaction's owner decides."""
+    session = Session(bind=conn)
+    try:
+        yield session
+        session.flush()
+    finally:
+        session.close()
 
 
 def priority_writer(engine: Engine) -> Engine:

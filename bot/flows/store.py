@@ -60,19 +60,19 @@ class SqlStore:
         )
 
     def save(self, resident_id: int, state: FlowState) -> None:
-        row = self._row(resident_id)
-        if row is None:
-            row = Conversation(resident_id=resident_id)
-        row.flow_id = state.flow_id
-        row.step_id = state.step_id
-        row.data = copy.deepcopy(state.data)
-        row.history = list(state.history)
-        row.mode = state.mode
+        changes: dict[str, Any] = {
+            "flow_id": state.flow_id,
+            "step_id": state.step_id,
+            "data": copy.deepcopy(state.data),
+            "history": list(state.history),
+            "mode": state.mode,
+            "expires_at": state.expires_at,
+        }
         if state.updated_at is not None:
-            row.updated_at = state.updated_at
-        row.expires_at = state.expires_at
-        conversations.save(self._session, row=row)
-        self._locked[resident_id] = row
+            changes["updated_at"] = state.updated_at
+        self._locked[resident_id] = conversations.save(
+            self._session, resident_id=resident_id, row=self._row(resident_id), **changes
+        )
 
     def clear(self, resident_id: int) -> None:
         self._locked.pop(resident_id, None)

@@ -92,9 +92,8 @@ def _fire(session: Session, campaign: Campaign, *, now: datetime, ctx: Context) 
         n = fan_out(session, campaign, occurrence_id, key, now=now, ctx=ctx)
         rows.set_occurrence_targets(session, occurrence_id=occurrence_id, targets=n)
         created += n
-    campaign.next_run_at = at
     if at is None:
-        campaign.status = "done"
-    campaign.updated_at = now
-    session.add(campaign)
+        rows.save(session, campaign, now=now, next_run_at=None, status="done")
+    else:
+        rows.save(session, campaign, now=now, next_run_at=at)
     return created

@@ -99,17 +99,15 @@ def _apply(session: Session, campaign: Campaign, action: str, actor: Actor, now:
     assert campaign.id is not None
     cancelled_sends = 0
     if action == "pause":
-        campaign.status = "paused"
+        rows.save(session, campaign, now=now, status="paused")
         rows.hold_pending(session, campaign_id=campaign.id)
     elif action == "cancel":
-        campaign.status = "cancelled"
-        campaign.next_run_at = None
+        rows.save(session, campaign, now=now, status="cancelled", next_run_at=None)
         cancelled_sends = rows.cancel_pending(session, campaign_id=campaign.id)
     else:
-        if action == "approve":
-            campaign.approved_by = actor.name
-            campaign.approved_at = now
-        campaign.status = "scheduled" if campaign.next_run_at is not None else "done"
+        approval = {"approved_by": actor.name, "approved_at": now} if action == "approve" else {}
+        status = "scheduled" if campaign.next_run_at is not None else "done"
+        rows.save(session, campaign, now=now, status=status, **approval)
         if action == "resume":
             rows.release_held(session, campaign_id=campaign.id, now=now)
     return cancelled_sends
@@ -135,8 +133,6 @@ def change(
     if campaign.status not in ALLOWED[action]:
         raise CampaignError(409, f"cannot {action} a campaign that is {campaign.status}")
     cancelled_sends = _apply(session, campaign, action, actor, now)
-    campaign.updated_at = now
-    session.add(campaign)
     audit_rows.audit(
         session,
         actor=actor.name,
@@ -165,9 +161,7 @@ def skip(
     if when <= now:
         raise CampaignError(409, "that occurrence is not in the future")
     key = rows.occurrence_key(when)
-    campaign.skip_keys = sorted({*campaign.skip_keys, key})
-    campaign.updated_at = now
-    session.add(campaign)
+    rows.save(session, campaign, now=now, skip_keys=sorted({*campaign.skip_keys, key}))
     audit_rows.audit(
         session,
         actor=actor.name,
@@ -190,27 +184,30 @@ def edit(
     if rows.occurrences(session, campaign_id=campaign.id):
         raise CampaignError(409, "this campaign has started; cancel it and create a new one")
     villages, title, schedule = _checked(session, spec, actor, now=now, ctx=ctx)
-    campaign.commune_groups = spec.commune_groups
-    campaign.title = title
-    campaign.template_id = spec.template_id or None
-    campaign.text = None if spec.template_id else (spec.text or "").strip()
-    campaign.variables = dict(spec.variables)
-    campaign.target_kinds = ordered_kinds(spec.target_kinds)
-    campaign.village_ids = [v.id for v in villages if v.id is not None]
-    campaign.schedule_kind = schedule.kind
-    campaign.run_at = schedule.run_at
-    campaign.cron = schedule.cron
-    campaign.daily_time = schedule.daily_time
-    campaign.start_date = schedule.start_date
-    campaign.end_date = schedule.end_date
-    campaign.urgent = spec.urgent
-    campaign.next_run_at = sched.first_occurrence(schedule, now=now, tz=ctx.settings.tz)
+    approval: dict[str, Any] = {}
     if ctx.settings.campaign_requires_approval and not actor.commune_wide:
-        campaign.status = "pending_approval"
-        campaign.approved_at = None
-        campaign.approved_by = None
-    campaign.updated_at = now
-    session.add(campaign)
+        approval = {"status": "pending_approval", "approved_at": None, "approved_by": None}
+    rows.save(
+        session,
+        campaign,
+        now=now,
+        commune_groups=spec.commune_groups,
+        title=title,
+        template_id=spec.template_id or None,
+        text=None if spec.template_id else (spec.text or "").strip(),
+        variables=dict(spec.variables),
+        target_kinds=ordered_kinds(spec.target_kinds),
+        village_ids=[v.id for v in villages if v.id is not None],
+        schedule_kind=schedule.kind,
+        run_at=schedule.run_at,
+        cron=schedule.cron,
+        daily_time=schedule.daily_time,
+        start_date=schedule.start_date,
+        end_date=schedule.end_date,
+        urgent=spec.urgent,
+        next_run_at=sched.first_occurrence(schedule, now=now, tz=ctx.settings.tz),
+        **approval,
+    )
     audit_rows.audit(
         session, actor=actor.name, action="campaign.edit", now=now, target=f"campaign:{campaign.id}"
     )

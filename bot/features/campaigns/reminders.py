@@ -23,8 +23,7 @@ def remind_relays(engine: Engine, *, now: datetime, ctx: Context) -> int:
             assert delivery.id is not None
             campaign = rows.get(session, campaign_id=delivery.campaign_id)
             if campaign is None or campaign.status == "cancelled":
-                delivery.reminded_at = now
-                session.add(delivery)
+                rows.mark_reminded(session, delivery=delivery, now=now)
                 continue
             reply = relay_reply(
                 ctx.texts,
@@ -37,6 +36,5 @@ def remind_relays(engine: Engine, *, now: datetime, ctx: Context) -> int:
             enqueue_reply(
                 session, f"camp-remind:{delivery.id}", delivery.recipient, reply, now, hold, ctx
             )
-            delivery.reminded_at = now
-            session.add(delivery)
+            rows.mark_reminded(session, delivery=delivery, now=now)
         return len(due)
