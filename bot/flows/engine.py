@@ -189,18 +189,27 @@ class FlowEngine:
         if index is not None:
             self._choose(turn, state, flow, state.step_id or "", shown[index].token)
             return True
-        target = typed_answer(text, step) or self._topic_step(turn, flow, text)
-        if target is None or target == state.step_id:
-            return False
-        turn.log("flow_answer", flow=flow.id, step=state.step_id, value=target)
-        self._enter(turn, state, flow, target)
-        return True
+        return self._jump(turn, state, flow, typed_answer(text, step), how="answer")
 
-    def _topic_step(self, turn: Turn, flow: FlowSpec, text: str) -> str | None:
-        """A step of this flow that the flow's topics (content/topics/<flow>.yaml) name."""
+    def on_topic(self, turn: Turn, state: FlowState, text: str) -> bool:
+        """Text the step did not take and the router found no clear new topic in: a step of
+        the same flow that the flow's topics (content/topics/<flow>.yaml) name, if any."""
+        if not state.active or state.data.get("_finished"):
+            return False
+        flow = self.flows[state.flow_id or ""]
         pairs = topics_for(turn.services.settings.content_dir, flow.id)
         found = match_topic(text, pairs) if pairs else None
-        return found if found in flow.steps else None
+        target = found if found in flow.steps else None
+        return self._jump(turn, state, flow, target, how="topic")
+
+    def _jump(
+        self, turn: Turn, state: FlowState, flow: FlowSpec, target: str | None, *, how: str
+    ) -> bool:
+        if target is None or target == state.step_id:
+            return False
+        turn.log("flow_answer", flow=flow.id, step=state.step_id, value=target, by=how)
+        self._enter(turn, state, flow, target)
+        return True
 
     def reask(self, turn: Turn, state: FlowState) -> None:
         """Repeat the current step's question after an answer that did not fit."""
