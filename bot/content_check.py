@@ -61,6 +61,9 @@ REPLY_SAMPLE: dict[str, Any] = {
     "last": "15/12/2026",
     "author": "Lò Văn Pánh",
     "villages": "Bản Nà Lầy",
+    # texts/privacy.yaml
+    "days": 30,
+    "count": 3,
 }
 
 
