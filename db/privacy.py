@@ -55,7 +55,9 @@ def new_token() -> str:
 
 
 def _event_ids(session: Session, zalo_id: str) -> list[int]:
-    rows = session.exec(select(InboundEvent.id).where(InboundEvent.subject_id == zalo_id)).all()
+    rows = session.exec(
+        select(InboundEvent.id).where(col(InboundEvent.subject_id) == zalo_id)
+    ).all()
     return [int(i) for i in rows if i is not None]
 
 
@@ -115,7 +117,7 @@ def _erase_outbox(
             col(Outbox.kind).in_(("notify", "relay")), col(Outbox.created_at) >= since
         )
     ).all()
-    ids |= {i for i, message in others if _mentions(_text_of(message), needles, tickets)}
+    ids |= {i for i, message in others if _mentions(_text_of(dict(message)), needles, tickets)}
     ids.discard(None)
     if not ids:
         return 0
@@ -134,7 +136,7 @@ def _erase_event_log(session: Session, resident_id: int) -> list[str]:
     """The resident's words in the analytics log emptied (counts kept); the texts found."""
     rows = session.exec(
         select(EventLog).where(
-            EventLog.resident_id == resident_id, col(EventLog.kind).in_(TEXT_KINDS)
+            col(EventLog.resident_id) == resident_id, col(EventLog.kind).in_(TEXT_KINDS)
         )
     ).all()
     found: list[str] = []
@@ -187,7 +189,7 @@ def _erase_rollup_texts(session: Session, texts: list[str]) -> int:
 def _erase_requests(session: Session, resident_id: int, now: datetime) -> list[str]:
     """Handoff requests: words emptied, the open ones cancelled; the needs found."""
     tickets = session.exec(
-        select(HandoffTicket).where(HandoffTicket.resident_id == resident_id)
+        select(HandoffTicket).where(col(HandoffTicket.resident_id) == resident_id)
     ).all()
     needs = [t.need for t in tickets if t.need]
     for ticket in tickets:
@@ -207,7 +209,7 @@ def _erase_requests(session: Session, resident_id: int, now: datetime) -> list[s
 
 def ticket_ids(session: Session, resident_id: int) -> list[int]:
     rows = session.exec(
-        select(HandoffTicket.id).where(HandoffTicket.resident_id == resident_id)
+        select(HandoffTicket.id).where(col(HandoffTicket.resident_id) == resident_id)
     ).all()
     return [int(i) for i in rows if i is not None]
 
@@ -288,18 +290,20 @@ def kept_about(session: Session, *, resident: Resident) -> dict[str, Any]:
     assert resident.id is not None
     messages = session.exec(
         select(func.count()).where(
-            InboundEvent.subject_id == resident.zalo_user_id,
+            col(InboundEvent.subject_id) == resident.zalo_user_id,
             col(InboundEvent.event_name).like("user_send_%"),
-            InboundEvent.payload != PURGED,
+            col(InboundEvent.payload) != PURGED,
         )
     ).one()
     requests = session.exec(
-        select(func.count()).where(HandoffTicket.resident_id == resident.id)
+        select(func.count()).where(col(HandoffTicket.resident_id) == resident.id)
     ).one()
     skills = session.exec(
-        select(func.count()).where(SkillProgress.resident_id == resident.id)
+        select(func.count()).where(col(SkillProgress.resident_id) == resident.id)
     ).one()
-    reports = session.exec(select(func.count()).where(ScamReport.resident_id == resident.id)).one()
+    reports = session.exec(
+        select(func.count()).where(col(ScamReport.resident_id) == resident.id)
+    ).one()
     return {
         "name": bool(resident.display_name),
         "village": resident.village_id is not None,
@@ -329,7 +333,7 @@ def purge_before(session: Session, *, cutoff: datetime) -> dict[str, int]:
                 .where(
                     col(InboundEvent.received_at) < cutoff,
                     col(InboundEvent.status) != "pending",
-                    InboundEvent.payload != PURGED,
+                    col(InboundEvent.payload) != PURGED,
                 )
                 .values(payload=PURGED, error=None)
             )
@@ -340,7 +344,7 @@ def purge_before(session: Session, *, cutoff: datetime) -> dict[str, int]:
                 .where(
                     col(Outbox.created_at) < cutoff,
                     col(Outbox.status).in_(FINAL),
-                    Outbox.message != PURGED,
+                    col(Outbox.message) != PURGED,
                 )
                 .values(message=PURGED, fingerprint="", error_message=None)
             )
@@ -352,7 +356,7 @@ def purge_before(session: Session, *, cutoff: datetime) -> dict[str, int]:
                     col(EventLog.created_at) < cutoff,
                     col(EventLog.rolled),
                     col(EventLog.kind).in_(TEXT_KINDS),
-                    EventLog.data != {},
+                    col(EventLog.data) != {},
                 )
                 .values(data={})
             )
@@ -363,7 +367,7 @@ def purge_before(session: Session, *, cutoff: datetime) -> dict[str, int]:
         .where(
             col(EventLog.created_at) < cutoff,
             col(EventLog.rolled),
-            EventLog.kind == "unanswered",
+            col(EventLog.kind) == "unanswered",
             col(EventLog.value).is_not(None),
         )
         .values(value=None)
@@ -374,7 +378,7 @@ def purge_before(session: Session, *, cutoff: datetime) -> dict[str, int]:
             .where(
                 col(HandoffTicket.created_at) < cutoff,
                 col(HandoffTicket.status).in_(("resolved", "cancelled")),
-                HandoffTicket.need != "",
+                col(HandoffTicket.need) != "",
             )
             .values(need="", when_home=None)
         )
@@ -382,7 +386,7 @@ def purge_before(session: Session, *, cutoff: datetime) -> dict[str, int]:
     counts["scam_report"] = changed(
         session.execute(
             update(ScamReport)
-            .where(col(ScamReport.created_at) < cutoff, ScamReport.text_redacted != "")
+            .where(col(ScamReport.created_at) < cutoff, col(ScamReport.text_redacted) != "")
             .values(text_redacted="")
         )
     )
@@ -395,7 +399,7 @@ def sweep_farewells(session: Session, *, sent_before: datetime) -> int:
     Zalo's echoes and receipts of it lose the Zalo id."""
     rows = session.exec(
         select(Outbox).where(
-            Outbox.kind == "privacy",
+            col(Outbox.kind) == "privacy",
             col(Outbox.status).in_(FINAL),
             col(Outbox.recipient).not_like(f"{ERASED}%"),
             or_(col(Outbox.sent_at).is_(None), col(Outbox.sent_at) < sent_before),
@@ -403,9 +407,11 @@ def sweep_farewells(session: Session, *, sent_before: datetime) -> int:
     ).all()
     for row in rows:
         known = (
-            session.exec(select(func.count()).where(Resident.zalo_user_id == row.recipient)).one()
+            session.exec(
+                select(func.count()).where(col(Resident.zalo_user_id) == row.recipient)
+            ).one()
             + session.exec(
-                select(func.count()).where(TeamMember.zalo_user_id == row.recipient)
+                select(func.count()).where(col(TeamMember.zalo_user_id) == row.recipient)
             ).one()
         )
         if not known:
@@ -421,7 +427,7 @@ def _erase_echoes(session: Session, zalo_id: str, *, since: datetime) -> None:
     session.execute(
         update(InboundEvent)
         .where(
-            InboundEvent.subject_id == zalo_id,
+            col(InboundEvent.subject_id) == zalo_id,
             col(InboundEvent.received_at) >= since,
             or_(
                 col(InboundEvent.event_name).in_(ECHO_NAMES),
