@@ -154,13 +154,13 @@ def test_retention_empties_old_payloads_only(
     chat.send("câu hỏi cũ về con trâu lạc")
     chat.clock.set(START + timedelta(days=40))
     chat.send("câu hỏi mới về con trâu lạc")
-    first, last = START.date(), (START + timedelta(days=41)).date()
-    before = report(engine, first, last)
-    settings = chat.dispatcher.services.settings
     with session_scope(engine) as s:  # what the sender does
         for row in s.exec(select(Outbox)).all():
             row.status, row.sent_at = "sent", row.created_at
             s.add(row)
+    first, last = START.date(), (START + timedelta(days=41)).date()
+    before = report(engine, first, last)
+    settings = chat.dispatcher.services.settings
     counts = apply_retention(engine, settings, START + timedelta(days=41))
     assert counts["inbound_event"] == 1 and counts["outbox"] >= 1
     # Only the anonymous daily count of unanswered questions keeps the words (no resident).
