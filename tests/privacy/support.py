@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401
-from bot.features.enabled import FEATURES
 from bot.feature import sections_of
+from bot.features.enabled import FEATURES
 from bot.reporting import build_report
 from db import rollup
 from db.session import read_scope, session_scope
@@ -23,7 +23,7 @@ def rows_holding(engine: Engine, needles: list[str]) -> list[tuple[str, str, str
     with engine.connect() as conn:
         for table in SQLModel.metadata.sorted_tables:
             for row in conn.execute(select(table)).mappings():
-                text = json.dumps({k: v for k, v in row.items()}, default=str, ensure_ascii=False)
+                text = json.dumps(dict(row.items()), default=str, ensure_ascii=False)
                 found += [(table.name, n, text[:300]) for n in needles if n in text]
     return found
 
