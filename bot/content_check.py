@@ -70,6 +70,8 @@ REPLY_SAMPLE: dict[str, Any] = {
     "number": 1,
     "total": 5,
     "days": 3,
+    # texts/privacy.yaml
+    "count": 3,
 }
 
 
