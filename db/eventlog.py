@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from db.models import EventLog
 from db.upsert import table_of
@@ -65,3 +65,19 @@ def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
             for row in rows
         ],
     )
+
+
+def for_review(session: Session, *, since: datetime, limit: int = 5000) -> list[EventLog]:
+    """What content editors read to teach the bot: messages nobody understood
+    (`unanswered`) and the answers residents gave to "Bạn muốn hỏi về…?" (`clarify_chosen`),
+    oldest first."""
+    rows = session.exec(
+        select(EventLog)
+        .where(
+            col(EventLog.kind).in_(("unanswered", "clarify_chosen")),
+            col(EventLog.created_at) >= since,
+        )
+        .order_by(col(EventLog.id))
+        .limit(limit)
+    ).all()
+    return list(rows)

@@ -50,6 +50,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = content.add_parser("check", help="validate all content files")
     p.add_argument("--dir", type=Path, default=None, help="content directory (default: built-in)")
     p.set_defaults(func=cmd_content_check)
+    p = content.add_parser(
+        "review",
+        help="what residents typed that the bot did not understand, and what they chose when "
+        "asked: material for new examples",
+    )
+    p.add_argument("--days", type=int, default=30, help="how far back (default 30 days)")
+    p.add_argument("--csv", action="store_true", help="CSV for a spreadsheet (UTF-8 with BOM)")
+    p.set_defaults(func=cmd_content_review)
 
     flows = sub.add_parser("flows", help="guided flows").add_subparsers(
         dest="flows_command", required=True
@@ -211,6 +219,42 @@ def cmd_content_check(args: argparse.Namespace) -> int:
             print(f"  - {problem}")
         return 1
     print(f"Content check passed ({content}).")
+    return 0
+
+
+def cmd_content_review(args: argparse.Namespace) -> int:
+    """Group the messages by text: how often, and which topic residents chose (if asked)."""
+    import csv
+    from collections import Counter
+    from datetime import timedelta
+
+    from db import eventlog
+    from db.session import make_engine, read_scope
+    from db.types import utcnow
+
+    engine = make_engine(get_settings().database_url)
+    with read_scope(engine) as session:
+        rows = eventlog.for_review(session, since=utcnow() - timedelta(days=max(args.days, 1)))
+        seen: Counter[tuple[str, str]] = Counter()
+        for row in rows:
+            if row.kind == "clarify_chosen":
+                text, chosen = str((row.data or {}).get("text") or ""), row.value or ""
+            else:
+                text, chosen = row.value or "", ""
+            if text:
+                seen[(text, chosen)] += 1
+    engine.dispose()
+    lines = sorted(seen.items(), key=lambda item: (-item[1], item[0]))
+    if args.csv:
+        sys.stdout.write("\ufeff")
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["Tin nhắn", "Bà con chọn", "Số lần"])
+        for (text, chosen), count in lines:
+            writer.writerow([text, chosen or "(chưa hiểu)", count])
+        return 0
+    print(f"{len(lines)} câu trong {args.days} ngày (chưa hiểu, hoặc bà con tự chọn chủ đề):")
+    for (text, chosen), count in lines:
+        print(f"  {count:>4} × {text}  →  {chosen or '(chưa hiểu)'}")
     return 0
 
 

@@ -67,3 +67,25 @@ def test_an_unsure_topic_mid_flow_does_not_hijack(resident: Chat, engine: Engine
     assert logged(engine, "flow_switched") == []
     assert logged(engine, "clarify_asked") == []
     assert steps(engine, "vneid") == ["welcome"]
+
+
+def test_editors_get_the_unanswered_and_clarified_messages(
+    resident: Chat, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot import cli
+    from bot.config import get_settings
+
+    resident.send(UNSURE)
+    resident.press("Thủ tục hành chính")
+    resident.send("menu")
+    resident.send("asdf qwer zxcv")  # nothing fits
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["content", "review", "--csv"]) == 0
+    finally:
+        get_settings.cache_clear()
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()
+    assert lines[0] == "Tin nhắn,Bà con chọn,Số lần"
+    assert f"{UNSURE},procedure,1" in lines
+    assert "asdf qwer zxcv,(chưa hiểu),1" in lines
