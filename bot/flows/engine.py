@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 from bot.flows.registry import Hooks, StepAction
 from bot.flows.schema import FlowSpec, StepSpec
 from bot.flows.store import FlowState
-from bot.flows.topics import match_topic, topics_for
+from bot.flows.topics import flow_topic
 from bot.replies import MAX_BUTTONS, Button, Reply
 from bot.texts import render
 
 if TYPE_CHECKING:
     from bot.turn import Turn
+from bot.flows.answers import match_answer
 from bot.flows.buttons import (
     ShownButton,
     _options,
@@ -36,7 +37,6 @@ from bot.flows.buttons import (
     page_options,
     parse_payload,
     payload,
-    typed_answer,
 )
 from bot.flows.loader import load_flow_files
 
@@ -170,8 +170,10 @@ class FlowEngine:
         return True
 
     def on_text(self, turn: Turn, state: FlowState, text: str) -> bool:
-        """Typed text inside a flow; False when it is not an answer to the current step
-        (the dispatcher then tries intent detection, and re-asks if nothing fits)."""
+        """Typed text inside a flow, read against the step (a button by its label, then the
+        step's `answers`; a text step's `check` last), then the flow's topics
+        (`content/topics/<flow>.yaml`). False: not understood here, so the dispatcher reads it
+        as a new topic (intent detection), and re-asks the step if nothing fits."""
         if not state.active or (state.data.get("_finished") and state.step_id != FEEDBACK_STEP):
             return False
         flow = self.flows[state.flow_id or ""]
@@ -180,27 +182,35 @@ class FlowEngine:
             turn.say(Reply(turn.texts.get("flows.feedback_thanks")))
             self.reset(state)
             return True
-        step = flow.steps[state.step_id or ""]
+        step_id = state.step_id or ""
+        step = flow.steps[step_id]
+        if step.expect == "button":
+            shown = self._buttons(state, step)
+            index = match_choice(text, [b.label for b in shown])
+            if index is not None:
+                self._choose(turn, state, flow, step_id, shown[index].token)
+                return True
+        found = match_answer(text, step.answers)
+        if found is not None and found.answer.next != step_id:
+            turn.log(
+                "flow_answer",
+                flow=flow.id,
+                step=step_id,
+                value=found.answer.next,
+                phrase=found.phrase,
+                exact=found.exact,
+            )
+            self._enter(turn, state, flow, found.answer.next)
+            return True
         if step.expect == "text":
             self._answer_text(turn, state, flow, step, text)
             return True
-        shown = self._buttons(state, step)
-        index = match_choice(text, [b.label for b in shown])
-        if index is not None:
-            self._choose(turn, state, flow, state.step_id or "", shown[index].token)
-            return True
-        target = typed_answer(text, step) or self._topic_step(turn, flow, text)
-        if target is None or target == state.step_id:
+        target = flow_topic(turn, flow, step_id, text)
+        if target is None:
             return False
-        turn.log("flow_answer", flow=flow.id, step=state.step_id, value=target)
+        turn.log("flow_answer", flow=flow.id, step=step_id, value=target, phrase="topic")
         self._enter(turn, state, flow, target)
         return True
-
-    def _topic_step(self, turn: Turn, flow: FlowSpec, text: str) -> str | None:
-        """A step of this flow that the flow's topics (content/topics/<flow>.yaml) name."""
-        pairs = topics_for(turn.services.settings.content_dir, flow.id)
-        found = match_topic(text, pairs) if pairs else None
-        return found if found in flow.steps else None
 
     def reask(self, turn: Turn, state: FlowState) -> None:
         """Repeat the current step's question after an answer that did not fit."""
