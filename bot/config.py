@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     admin_rate_limit_per_min: int = 30
 
+    # Personal data: raw payloads and message texts are emptied after this many days.
+    privacy_retention_days: int = Field(default=30, ge=1)
+
     # Scheduler
     scheduler_in_app: bool | None = None  # default: True in demo mode, False in production
     scheduler_lock_ttl_s: int = 30

@@ -35,6 +35,8 @@ REPLY_SAMPLE: dict[str, Any] = {
     "commune": "Xã Mẫu",
     "what": "mã OTP",
     "feature": "Tra thủ tục",
+    "to": "Kiểm tra lừa đảo",
+    "back": "VNeID",
     # texts/handoff.yaml
     "member": "Lê Thị Mai",
     "eta": "trong chiều nay",
@@ -68,6 +70,8 @@ REPLY_SAMPLE: dict[str, Any] = {
     "number": 1,
     "total": 5,
     "days": 3,
+    # texts/privacy.yaml
+    "count": 3,
 }
 
 

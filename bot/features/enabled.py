@@ -10,6 +10,7 @@ from bot.feature import Feature
 from bot.features.campaigns.feature import FEATURE as CAMPAIGNS
 from bot.features.handoff.feature import FEATURE as HANDOFF
 from bot.features.online_filing.feature import FEATURE as ONLINE_FILING
+from bot.features.privacy.feature import FEATURE as PRIVACY
 from bot.features.procedures.feature import FEATURE as PROCEDURES
 from bot.features.profiles.feature import FEATURE as PROFILES
 from bot.features.scam.feature import FEATURE as SCAM
@@ -19,6 +20,7 @@ from bot.features.vneid.feature import FEATURE as VNEID
 
 FEATURES: tuple[Feature, ...] = (
     STATS,
+    PRIVACY,
     VNEID,
     PROCEDURES,
     SCAM,

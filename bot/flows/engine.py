@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from bot.flows.registry import Hooks, StepAction
 from bot.flows.schema import FlowSpec, StepSpec
 from bot.flows.store import FlowState
-from bot.flows.topics import flow_topic
+from bot.flows.topics import match_topic, topics_for
 from bot.replies import MAX_BUTTONS, Button, Reply
 from bot.texts import render
 
@@ -171,9 +171,9 @@ class FlowEngine:
 
     def on_text(self, turn: Turn, state: FlowState, text: str) -> bool:
         """Typed text inside a flow, read against the step (a button by its label, then the
-        step's `answers`; a text step's `check` last), then the flow's topics
-        (`content/topics/<flow>.yaml`). False: not understood here, so the dispatcher reads it
-        as a new topic (intent detection), and re-asks the step if nothing fits."""
+        step's `answers`; a text step's `check` last). False: not understood at this step, so
+        the dispatcher tries a clear new topic, then the flow's topics (`on_topic`), and
+        re-asks the step if nothing fits."""
         if not state.active or (state.data.get("_finished") and state.step_id != FEEDBACK_STEP):
             return False
         flow = self.flows[state.flow_id or ""]
@@ -191,24 +191,41 @@ class FlowEngine:
                 self._choose(turn, state, flow, step_id, shown[index].token)
                 return True
         found = match_answer(text, step.answers)
-        if found is not None and found.answer.next != step_id:
-            turn.log(
-                "flow_answer",
-                flow=flow.id,
-                step=step_id,
-                value=found.answer.next,
-                phrase=found.phrase,
-                exact=found.exact,
-            )
-            self._enter(turn, state, flow, found.answer.next)
-            return True
+        if found is not None:
+            target, phrase = found.answer.next, found.phrase
+            if self._jump(turn, state, flow, target, how="answer", phrase=phrase):
+                return True
         if step.expect == "text":
             self._answer_text(turn, state, flow, step, text)
             return True
-        target = flow_topic(turn, flow, step_id, text)
-        if target is None:
+        return False
+
+    def on_topic(self, turn: Turn, state: FlowState, text: str) -> bool:
+        """Text the step did not take and the router found no clear new topic in: a step of
+        the same flow that the flow's topics (content/topics/<flow>.yaml) name, if any."""
+        if not state.active or state.data.get("_finished"):
             return False
-        turn.log("flow_answer", flow=flow.id, step=step_id, value=target, phrase="topic")
+        flow = self.flows[state.flow_id or ""]
+        pairs = topics_for(turn.services.settings.content_dir, flow.id)
+        found = match_topic(text, pairs) if pairs else None
+        target = found if found in flow.steps else None
+        return self._jump(turn, state, flow, target, how="topic")
+
+    def _jump(
+        self,
+        turn: Turn,
+        state: FlowState,
+        flow: FlowSpec,
+        target: str | None,
+        *,
+        how: str,
+        phrase: str | None = None,
+    ) -> bool:
+        if target is None or target == state.step_id:
+            return False
+        turn.log(
+            "flow_answer", flow=flow.id, step=state.step_id, value=target, by=how, phrase=phrase
+        )
         self._enter(turn, state, flow, target)
         return True
 

@@ -1,8 +1,11 @@
 """The handlers a resident's message goes through, in the order `text_chain` gives.
 
 Text: features' interceptors (a conversation with a team member, a leader's commands) →
-global commands (menu, cancel, back) → menu buttons → the active flow's buttons → free text
-at the active flow's step → intent → fallback. Other messages (photo, sticker, link…):
+global commands (menu, cancel, back) → menu buttons → the answer to "Bạn muốn hỏi về…?" →
+the active flow's buttons → free text read against the active step (its buttons' labels, its
+`answers`) → intent (a clear new topic mid-flow switches and says so; an unsure one outside a
+flow is asked about) → another step of the active flow by its topics → fallback (the step is
+asked again, or the menu). Other messages (photo, sticker, link…):
 features' interceptors → features' media handlers → a generic reply. The first handler that
 returns True has answered; the dispatcher only runs the chain.
 """
@@ -12,8 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.handlers.base import Handler
+from bot.handlers.clarify import ClarifyChoice
 from bot.handlers.commands import GlobalCommands, MenuButtons
-from bot.handlers.flows import ActiveFlow, FlowButtons
+from bot.handlers.flows import ActiveFlow, FlowButtons, FlowTopic
 from bot.handlers.intent import ByIntent, Fallback
 from bot.handlers.media import NonTextReply
 
@@ -31,9 +35,11 @@ def text_chain(
         *first,
         GlobalCommands(),
         MenuButtons(),
+        ClarifyChoice(),
         FlowButtons(),
         ActiveFlow(),
         ByIntent(),
+        FlowTopic(),
         Fallback(),
     )
 

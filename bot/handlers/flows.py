@@ -39,3 +39,11 @@ class ActiveFlow:
 
     def handle(self, turn: Turn, state: FlowState, text: str) -> bool:
         return state.active and turn.services.flows.on_text(turn, state, text)
+
+
+class FlowTopic:
+    """After the intent: text that named no clear new topic may still name another step of
+    the active flow (its topics)."""
+
+    def handle(self, turn: Turn, state: FlowState, text: str) -> bool:
+        return turn.services.flows.on_topic(turn, state, text)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.handlers.clarify import ask, options
 from bot.handlers.commands import run_command
 from bot.handlers.flows import start_flow
 from bot.nlu.names import FLOWS
+from bot.replies import Button, Reply
+from bot.services import GO_PREFIX
 
 if TYPE_CHECKING:
     from bot.flows.store import FlowState
@@ -24,12 +27,22 @@ class ByIntent:
         route = services.router.route(text, procedure_lookup=services.procedure_lookup)
         intent = route.intent
         turn.log("intent", value=intent, confidence=round(route.confidence, 3))
+        mid_flow = state.active and not state.data.get("_finished")
+        choices = options(route)
+        if choices and not mid_flow:
+            ask(turn, state, text, choices)
+            return True
         flow_id = FLOWS.get(intent)
         if flow_id is not None:
+            if mid_flow and choices:
+                return False  # not a clear new topic: the step is asked again
             data = {"query": text}
             if route.procedure:
                 data["code"] = route.procedure
+            leaving = state.flow_id if mid_flow and flow_id != state.flow_id else None
             start_flow(turn, state, flow_id, via="intent", data=data)
+            if leaving is not None:
+                _tell_switched(turn, leaving, flow_id)
             return True
         if intent == "greeting":
             services.show_menu(turn, lead=texts.get("greeting", name=_name(turn)))
@@ -55,6 +68,19 @@ class Fallback:
         turn.log("unanswered", value=text[:300])
         services.show_menu(turn, lead=services.texts.get("fallback"))
         return True
+
+
+def _tell_switched(turn: Turn, left: str, started: str) -> None:
+    """A clear new topic in the middle of a flow: say so, with a way back."""
+    flows = turn.services.flows.flows
+    texts = turn.services.texts
+    if left not in flows or started not in flows:
+        return
+    back = flows[left].short or flows[left].title
+    to = flows[started].short or flows[started].title
+    button = Button(texts.get("switched_back_button", back=back), payload=GO_PREFIX + left)
+    turn.say(Reply(texts.get("switched", to=to, back=back), buttons=(button,)))
+    turn.log("flow_switched", flow=left, value=started)
 
 
 def _name(turn: Turn) -> str:

@@ -75,6 +75,20 @@ async def chatnow(request: Request, state: StateDep, hooks: HooksDep) -> Respons
     return JSONResponse({"delivery": await hooks.deliver(event)})
 
 
+@router.post("/withdraw")
+async def withdraw(request: Request, state: StateDep, hooks: HooksDep) -> Response:
+    """The user asks Zalo to have their data deleted (`user_withdraw`, Law 91/2025/QH15)."""
+    user = _user_of(state, await json_body(request))
+    if user is None:
+        return _unknown_user()
+    event = envelope(state, "user_withdraw") | {
+        "oa_id": state.config.oa_id,
+        "user_id": user.user_id,
+        "user_id_by_app": user.user_id_by_app,
+    }
+    return JSONResponse({"delivery": await hooks.deliver(event)})
+
+
 def _inbound_message(body: dict[str, Any], kind: str, msg_id: str) -> dict[str, Any]:
     message: dict[str, Any] = {"msg_id": msg_id}
     text = body.get("text")

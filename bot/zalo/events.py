@@ -177,6 +177,18 @@ class ChatNowEvent(ZaloEvent):
         return self.user_id
 
 
+class WithdrawEvent(ZaloEvent):
+    """user_withdraw: the user withdrew consent or asked for their data to be deleted
+    (Law 91/2025/QH15); the partner must delete what it holds about them."""
+
+    oa_id: str | None = None
+    user_id: str
+
+    @property
+    def subject_id(self) -> str:
+        return self.user_id
+
+
 class SubmitInfoEvent(ZaloEvent):
     """The answer to a request_user_info template (flat `info`, or the newer full_address form)."""
 
@@ -253,6 +265,7 @@ def _model_for(name: str) -> type[ZaloEvent]:
         "user_seen_message": ReceiptEvent,
         "user_click_chatnow": ChatNowEvent,
         "user_submit_info": SubmitInfoEvent,
+        "user_withdraw": WithdrawEvent,
     }
     return by_name.get(name, UnknownEvent)
 

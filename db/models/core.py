@@ -34,6 +34,8 @@ class Resident(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Last interaction that opens Zalo's messaging window (a message, follow, button tap, chat-now).
     last_interaction_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the privacy notice (what is kept, why, how long, how to delete) was shown.
+    privacy_notice_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class InboundEvent(SQLModel, table=True):

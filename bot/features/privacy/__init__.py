@@ -1,0 +1,1 @@
+"""Personal data: the notice at first contact, erasure on request, the summary, retention."""
