@@ -1,16 +1,10 @@
-"""Open a flow at the step the resident already asked about, and follow such a question typed
-in the middle of the flow.
+"""Open a flow at the step the resident already asked about.
 
 `content/topics/<flow>.yaml` maps step ids to phrases ("không nhận được mã otp" → `fix_otp`).
 A flow whose start step branches `by: by_topic` goes straight to the step whose phrase is
 found in the resident's question (`data.query`), and to the first step of `to:` otherwise.
 Phrases are compared folded (no diacritics, lower case, abbreviations expanded), as whole
 words; the longest phrase found wins, so specific phrases beat general ones.
-
-In the middle of a flow (`flow_topic`), the same phrases take a typed question to its step
-("khong nhan duoc ma otp" while reading how to install the app), unless the intent router
-reads the message as another flow's subject ("lam giay khai sinh cho con" is a procedure, not
-the VNeID step for children): that is a new topic, for the dispatcher.
 """
 
 from __future__ import annotations
@@ -18,17 +12,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import RootModel, field_validator
 
 from bot.flows.schema import STEP_ID
 from bot.text.normalize import normalize
 from bot.texts import load_model, load_yaml
-
-if TYPE_CHECKING:
-    from bot.flows.schema import FlowSpec
-    from bot.turn import Turn
 
 TOPICS_DIR = "topics"
 BRANCH_NAME = "by_topic"
@@ -80,16 +69,6 @@ def match_topic(query: str, pairs: tuple[tuple[str, str], ...]) -> str | None:
         if f" {phrase} " in folded:
             return step
     return None
-
-
-def flow_topic(turn: Turn, flow: FlowSpec, step_id: str, text: str) -> str | None:
-    """The step of `flow` a message typed at its step `step_id` asks about, if another."""
-    pairs = topics_for(turn.services.settings.content_dir, flow.id)
-    target = match_topic(text, pairs)
-    if target is None or target not in flow.steps or target == step_id:
-        return None
-    routed = turn.services.router.route(text).flow
-    return target if routed in (None, flow.id) else None
 
 
 def content_problems(content_dir: Path) -> list[str]:
