@@ -1,22 +1,18 @@
-"""What a resident chose at a step: button payloads, typed labels and typed answers."""
+"""What a resident chose at a step: button payloads, typed labels and typed answers (the
+reading of typed text is `bot.flows.answers`)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from rapidfuzz import fuzz
-
+from bot.flows.answers import match_answer
+from bot.flows.answers import match_choice as match_choice  # imported from here by features
 from bot.flows.schema import StepSpec
 from bot.flows.store import FlowState
 from bot.replies import MAX_BUTTONS
-from bot.text.normalize import normalize
-
-if TYPE_CHECKING:
-    pass
-
 
 PAYLOAD_PREFIX = "#f:"
 
@@ -45,58 +41,10 @@ def parse_payload(text: str) -> tuple[str, str, str] | None:
     return parts[0], parts[1], parts[2]
 
 
-ANSWER_CHARS = 500  # an answer is read in the first 500 characters of what was typed
-
-
 def typed_answer(text: str, step: StepSpec) -> str | None:
-    """The step `text` leads to by the step's `answers`, if any (the most specific phrase
-    wins); whole words without diacritics, or a near match for phrases of 8+ letters."""
-    if not step.answers:
-        return None
-    typed = f" {normalize(text[:ANSWER_CHARS])} "
-    best: tuple[int, str] | None = None
-    for answer in step.answers:
-        for phrase in answer.means:
-            wanted = normalize(phrase)
-            if not wanted:
-                continue
-            hit = f" {wanted} " in typed or (
-                len(wanted) >= 8 and fuzz.partial_ratio(wanted, typed) >= 90
-            )
-            if hit and (best is None or len(wanted) > best[0]):
-                best = (len(wanted), answer.next)
-    return best[1] if best else None
-
-
-def match_choice(text: str, labels: list[str]) -> int | None:
-    """Which label the resident typed: its number ("2"), or the label itself, typos allowed."""
-    stripped = text.strip().rstrip(".)")
-    if stripped.isdigit():
-        n = int(stripped)
-        return n - 1 if 1 <= n <= len(labels) else None
-    typed = normalize(text)
-    if not typed:
-        return None
-    best, best_score = None, 0.0
-    for i, label in enumerate(labels):
-        target = normalize(label)
-        if not target:
-            continue
-        score = fuzz.ratio(typed, target)
-        if len(typed) >= 4 and typed in target:
-            score = max(score, 90.0)
-        if score > best_score:
-            best, best_score = i, score
-    if best_score >= 82:
-        return best
-    return _first_words(typed, [normalize(label) for label in labels])
-
-
-def _first_words(typed: str, labels: list[str]) -> int | None:
-    """The one label that begins with the typed words ("gui" → "Gửi yêu cầu")."""
-    words = typed.split()
-    starts = [i for i, label in enumerate(labels) if label.split()[: len(words)] == words]
-    return starts[0] if len(starts) == 1 else None
+    """The step `text` leads to by the step's `answers`, if any (see `bot.flows.answers`)."""
+    found = match_answer(text, step.answers)
+    return found.answer.next if found is not None else None
 
 
 def page_options(state: FlowState, step: StepSpec) -> list[ShownButton]:

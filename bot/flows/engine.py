@@ -29,6 +29,7 @@ from bot.texts import render
 
 if TYPE_CHECKING:
     from bot.turn import Turn
+from bot.flows.answers import match_answer
 from bot.flows.buttons import (
     ShownButton,
     _options,
@@ -36,7 +37,6 @@ from bot.flows.buttons import (
     page_options,
     parse_payload,
     payload,
-    typed_answer,
 )
 from bot.flows.loader import load_flow_files
 
@@ -170,8 +170,10 @@ class FlowEngine:
         return True
 
     def on_text(self, turn: Turn, state: FlowState, text: str) -> bool:
-        """Typed text inside a flow; False when it is not an answer to the current step
-        (the dispatcher then tries intent detection, and re-asks if nothing fits)."""
+        """Typed text inside a flow, read against the step (a button by its label, then the
+        step's `answers`; a text step's `check` last). False: not understood at this step, so
+        the dispatcher tries a clear new topic, then the flow's topics (`on_topic`), and
+        re-asks the step if nothing fits."""
         if not state.active or (state.data.get("_finished") and state.step_id != FEEDBACK_STEP):
             return False
         flow = self.flows[state.flow_id or ""]
@@ -180,16 +182,23 @@ class FlowEngine:
             turn.say(Reply(turn.texts.get("flows.feedback_thanks")))
             self.reset(state)
             return True
-        step = flow.steps[state.step_id or ""]
+        step_id = state.step_id or ""
+        step = flow.steps[step_id]
+        if step.expect == "button":
+            shown = self._buttons(state, step)
+            index = match_choice(text, [b.label for b in shown])
+            if index is not None:
+                self._choose(turn, state, flow, step_id, shown[index].token)
+                return True
+        found = match_answer(text, step.answers)
+        if found is not None:
+            target, phrase = found.answer.next, found.phrase
+            if self._jump(turn, state, flow, target, how="answer", phrase=phrase):
+                return True
         if step.expect == "text":
             self._answer_text(turn, state, flow, step, text)
             return True
-        shown = self._buttons(state, step)
-        index = match_choice(text, [b.label for b in shown])
-        if index is not None:
-            self._choose(turn, state, flow, state.step_id or "", shown[index].token)
-            return True
-        return self._jump(turn, state, flow, typed_answer(text, step), how="answer")
+        return False
 
     def on_topic(self, turn: Turn, state: FlowState, text: str) -> bool:
         """Text the step did not take and the router found no clear new topic in: a step of
@@ -203,11 +212,20 @@ class FlowEngine:
         return self._jump(turn, state, flow, target, how="topic")
 
     def _jump(
-        self, turn: Turn, state: FlowState, flow: FlowSpec, target: str | None, *, how: str
+        self,
+        turn: Turn,
+        state: FlowState,
+        flow: FlowSpec,
+        target: str | None,
+        *,
+        how: str,
+        phrase: str | None = None,
     ) -> bool:
         if target is None or target == state.step_id:
             return False
-        turn.log("flow_answer", flow=flow.id, step=state.step_id, value=target, by=how)
+        turn.log(
+            "flow_answer", flow=flow.id, step=state.step_id, value=target, by=how, phrase=phrase
+        )
         self._enter(turn, state, flow, target)
         return True
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.text.normalize import normalize
+
 STEP_ID = r"^[a-z][a-z0-9_]{0,63}$"
 
 
@@ -99,6 +101,7 @@ class FlowSpec(_Strict):
             if step.branch is not None:
                 targets.extend(step.branch.to)
             targets.extend(a.next for a in step.answers)
+            problems.extend(_answer_problems(step_id, step))
             problems.extend(
                 f"step '{step_id}' points to missing step '{t}'" for t in targets if t not in known
             )
@@ -111,3 +114,24 @@ class FlowSpec(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def _answer_problems(step_id: str, step: StepSpec) -> list[str]:
+    """Answers are read only while the step waits for the resident, and a phrase means one
+    thing at a step."""
+    if not step.answers:
+        return []
+    if step.end:
+        return [f"step '{step_id}' ends the flow: its `answers` would never be read"]
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    for answer in step.answers:
+        for phrase in answer.means:
+            folded = normalize(phrase)
+            other = seen.setdefault(folded, answer.next)
+            if other != answer.next:
+                problems.append(
+                    f"step '{step_id}': phrase {phrase!r} leads to both '{other}' and "
+                    f"'{answer.next}'"
+                )
+    return problems
