@@ -9,6 +9,9 @@ from typing import Any
 
 from bot.jsonl import dump, run_batch
 
+# The shared evaluation files sit beside the checkout (``../shared/datasets``).
+DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
+
 
 def register(subparsers: Any) -> None:
     scam = subparsers.add_parser("scam", help="scam checker")
@@ -29,6 +32,15 @@ def register(subparsers: Any) -> None:
     train.add_argument("--out", type=Path, required=True, help="where to write the model (JSON)")
     train.add_argument("--epochs", type=int, default=60)
     train.set_defaults(func=cmd_train)
+
+    evaluate = sub.add_parser("eval", help="recall, precision and FPR on the labelled sets")
+    evaluate.add_argument(
+        "--datasets", type=Path, default=DATASETS, help="folder of the shared evaluation files"
+    )
+    evaluate.add_argument("--misses", action="store_true", help="list misses (row, kind, codes)")
+    evaluate.add_argument("--blocklist", type=Path, help="domain blocklist file (one a line)")
+    evaluate.add_argument("--model", type=Path, help="trained model file (see `bot scam train`)")
+    evaluate.set_defaults(func=cmd_eval)
 
 
 def _analyzer(args: argparse.Namespace) -> Any:
@@ -75,4 +87,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"trained on {len(texts)} messages ({sum(labels)} scam); "
         f"{len(model.weights)} features → {args.out}\n"
     )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.features.scam.evaluate import dataset_sets, read_rows, score, team_rows
+
+    analyzer = _analyzer(args)
+
+    def predict(text: str) -> tuple[bool, str]:
+        verdict = analyzer.check(text)
+        return verdict.is_scam, ",".join(s.code for s in verdict.signals)
+
+    sets = [("team examples", team_rows(analyzer.content_dir))]
+    for name, path in dataset_sets(args.datasets):
+        if not path.exists():
+            sys.stdout.write(f"{name}: not found at {path}, skipped\n")
+            continue
+        sets.append((name, read_rows(path)))
+    for name, rows in sets:
+        scores = score(name, rows, predict)
+        lines = scores.lines() + (["  " + m for m in scores.misses] if args.misses else [])
+        sys.stdout.write("\n".join(lines) + "\n")
     return 0
