@@ -32,7 +32,6 @@ from bot.features.scam.linkfind import (
 )
 
 __all__ = [
-    "split_host",
     "MAX_LINKS",
     "FoundLink",
     "LinkChecker",
@@ -40,6 +39,7 @@ __all__ = [
     "LinkReport",
     "find_links",
     "scan_links",
+    "split_host",
 ]
 
 GOVERNMENT_CATEGORIES = frozenset({"government", "police", "tax", "social_insurance"})
