@@ -198,6 +198,8 @@ class ScamAnalyzer:
             self._impersonation(matches.impersonations, found, mentioned, bool(unofficial))
         script = self.script.read(views)
         for signal in script.signals:
+            if official_only and signal.code.startswith("script_"):
+                continue  # a named sender whose links are all its own: not impersonation
             if signal.code not in found or found[signal.code].weight < signal.weight:
                 found[signal.code] = signal
         if self.model is not None:
