@@ -151,9 +151,7 @@ class ScamAnalyzer:
         self.reader = TextReader(lexicon.teencode, vocabulary)
         self._impersonation_by_group = dict(lexicon.impersonation)
         self._code_group = {spec.code: group for group, spec in lexicon.impersonation.items()}
-        self.script = ScriptMatcher(
-            content.conversation, lexicon.negations, lexicon.strong_negations
-        )
+        self.script = ScriptMatcher(content.conversation)
 
     @classmethod
     def load(

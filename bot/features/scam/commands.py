@@ -99,7 +99,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         verdict = analyzer.check(text)
         return verdict.is_scam, ",".join(s.code for s in verdict.signals)
 
-    sets = [("team examples", team_rows(analyzer.content_dir))]
+    sets = [("team examples", team_rows(analyzer.content))]
     for name, path in dataset_sets(args.datasets):
         if not path.exists():
             sys.stdout.write(f"{name}: not found at {path}, skipped\n")

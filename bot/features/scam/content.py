@@ -186,6 +186,8 @@ class AskSpec(_Strict):
 class Conversation(_Strict):
     """`conversation.yaml`: scam scripts without links, reassurance, genuine notices."""
 
+    negations: tuple[str, ...] = Field(min_length=1)
+    strong_negations: tuple[str, ...] = ()
     combo_weight: float = Field(ge=0, le=1)
     pressure_weight: float = Field(ge=0, le=1)
     explanation: str = Field(min_length=8)
@@ -209,6 +211,13 @@ class Conversation(_Strict):
         return {c.type for c in self.callers.values()} | {
             a.type for a in self.asks.values() if a.weight > 0
         }
+
+
+class Examples(_Strict):
+    """`examples.yaml`: the team's own labelled messages (teach the model, measure the rules)."""
+
+    scam: tuple[str, ...] = Field(min_length=1)
+    legit: tuple[str, ...] = Field(min_length=1)
 
 
 class AdviceType(_Strict):
@@ -279,6 +288,7 @@ class ScamContent(_Strict):
     advice: Advice
     quiz: Quiz
     conversation: Conversation
+    examples: Examples
 
     @model_validator(mode="after")
     def _types_have_advice(self) -> ScamContent:
@@ -312,6 +322,7 @@ class ScamContent(_Strict):
             advice=Advice.model_validate(load_yaml(base / "advice.yaml")),
             quiz=Quiz.model_validate(load_yaml(base / "quiz.yaml")),
             conversation=Conversation.model_validate(load_yaml(base / "conversation.yaml")),
+            examples=Examples.model_validate(load_yaml(base / "examples.yaml")),
         )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.features.scam.content import ScamContent
 from bot.features.scam.links import scan_links
 
 POSITIVE = frozenset({"1", "scam", "spam", "true", "yes"})
@@ -128,3 +129,11 @@ def dataset_sets(folder: Path) -> Iterable[tuple[str, Path]]:
     """The shared evaluation files, in a fixed order."""
     for name in ("scam-dev-realistic.tsv", "scam-sms-dev.csv"):
         yield name, folder / name
+
+
+def team_rows(content: ScamContent) -> list[Row]:
+    """The team's own labelled examples (`examples.yaml`)."""
+    examples = content.examples
+    return [Row(t, True, "team") for t in examples.scam] + [
+        Row(t, False, "team") for t in examples.legit
+    ]

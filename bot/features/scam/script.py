@@ -15,7 +15,6 @@ words one or two typos away from a cue word are corrected (rapidfuzz, cached per
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,7 +28,8 @@ from bot.features.scam.text import PhraseIndex, Views, _alternation
 from bot.text.normalize import words
 from bot.texts import render
 
-NEGATION_WINDOW = 6
+# Short: "đừng" and "dùng" both fold to "dung" ("bị dùng phát tán… bấm phím 9").
+NEGATION_WINDOW = 4
 STRONG_NEGATION_WINDOW = 16
 MIN_TYPO_LENGTH = 5
 MAX_CALLER_SIGNALS = 2
@@ -47,12 +47,7 @@ class ScriptReading:
 class ScriptMatcher:
     """`conversation.yaml` compiled once; `read` is cheap and pure."""
 
-    def __init__(
-        self,
-        conversation: Conversation,
-        negations: Iterable[str],
-        strong_negations: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
         self._index = PhraseIndex()
         for code, caller in conversation.callers.items():
@@ -66,8 +61,8 @@ class ScriptMatcher:
         ):
             for number, phrase in enumerate(phrases):
                 self._index.add(f"{kind}:{number}", [phrase])
-        self._negation = _alternation(negations)
-        self._strong = _alternation(strong_negations)
+        self._negation = _alternation(conversation.negations)
+        self._strong = _alternation(conversation.strong_negations)
         every = [
             *(p for c in conversation.callers.values() for p in c.phrases),
             *(p for a in conversation.asks.values() for p in a.phrases),
