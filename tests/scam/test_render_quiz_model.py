@@ -98,4 +98,6 @@ def test_model_adds_an_explained_signal(analyzer: ScamAnalyzer) -> None:
     combined = ScamAnalyzer(analyzer.content, analyzer.blocklist, model)
     verdict = combined.check("xoso hom nay trung lon")
     assert "model_score" in {s.code for s in verdict.signals}
-    assert "model_score" not in {s.code for s in combined.check("sang mai thon hop o nha van hoa").signals}
+    assert "model_score" not in {
+        s.code for s in combined.check("sang mai thon hop o nha van hoa").signals
+    }
