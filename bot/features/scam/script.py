@@ -108,7 +108,9 @@ class ScriptMatcher:
     def read(self, views: Views) -> ScriptReading:
         found: dict[str, tuple[str, int]] = {}
         texts = views.all()
-        texts.append(self.corrected(views.clear))
+        fixed = self.corrected(views.clear)
+        if fixed not in texts:
+            texts.append(fixed)
         for view in texts:
             self._index.scan(view, found, self._reject)
         kinds: dict[str, list[tuple[int, str]]] = {}
