@@ -102,7 +102,7 @@ def test_train_then_check_with_the_model(tmp_path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["text", "label"])
         writer.writerows([(t, "scam") for t in scams] + [(t, "legit") for t in legit])
-    model = tmp_path / "model.json"
+    model = tmp_path / "model.pkl"
     code, out = run(["scam", "train", str(data), "--out", str(model)])
     assert code == 0 and model.exists()
     assert "24 messages" in out

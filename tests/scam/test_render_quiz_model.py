@@ -81,18 +81,23 @@ def test_model_learns_and_round_trips(tmp_path: Path) -> None:
     items = [(t, True) for t in scams] + [(t, False) for t in legit]
     train, held = split_holdout(items)
     assert len(held) == 10 and sum(lab for _, lab in held) == 5
-    model = ScamModel.train([t for t, _ in train], [lab for _, lab in train], epochs=40)
+    model = ScamModel.train([t for t, _ in train], [lab for _, lab in train])
     for text, label in held:
         assert (model.probability(text) >= 0.5) == label
-    path = tmp_path / "m.json"
+    path = tmp_path / "m.pkl"
     model.save(path)
     again = ScamModel.load(path)
     assert again.probability(held[0][0]) == model.probability(held[0][0])
 
 
 def test_model_adds_an_explained_signal(analyzer: ScamAnalyzer) -> None:
-    model = ScamModel(bias=-5.0, weights={"w:xoso": 12.0})
+    texts = [f"xoso hom nay so {i} trung lon" for i in range(10)] + [
+        f"thon {i} hop o nha van hoa" for i in range(10)
+    ]
+    model = ScamModel.train(texts, [True] * 10 + [False] * 10, threshold=0.6)
     combined = ScamAnalyzer(analyzer.content, analyzer.blocklist, model)
-    verdict = combined.check("xoso hom nay")
+    verdict = combined.check("xoso hom nay trung lon")
     assert "model_score" in {s.code for s in verdict.signals}
-    assert "model_score" not in {s.code for s in combined.check("hom nay troi dep").signals}
+    assert "model_score" not in {
+        s.code for s in combined.check("sang mai thon hop o nha van hoa").signals
+    }

@@ -19,6 +19,7 @@ signal, so the verdict is still explained by the signals.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +28,9 @@ from bot.features.scam.blocklist import Blocklist
 from bot.features.scam.content import Organisation, ScamContent
 from bot.features.scam.links import LinkChecker, LinkReport, scan_links
 from bot.features.scam.model import ScamModel
-from bot.features.scam.text import Hit, PhraseMatcher, TextReader
+from bot.features.scam.script import ScriptMatcher
+from bot.features.scam.signal import Signal
+from bot.features.scam.text import Hit, Matches, PhraseMatcher, TextReader
 from bot.texts import render
 
 Risk = Literal["high", "medium", "low"]
@@ -36,6 +39,8 @@ HIGH_AT = 0.52
 MEDIUM_AT = 0.4
 OFFICIAL_LINKS_DAMPING = 0.55
 AWARENESS_DAMPING = 0.5
+# At most this many reassurances are counted (each halves the score).
+MAX_CALM = 2
 # The model alone makes a message suspicious ("medium"); with one more signal, "high".
 MODEL_MAX_WEIGHT = 0.6
 OBFUSCATION_MIN = 2
@@ -85,16 +90,6 @@ _CATEGORY_GROUP = {
 
 
 @dataclass(frozen=True)
-class Signal:
-    """One reason for the verdict."""
-
-    code: str
-    explanation: str
-    weight: float
-    type: str = "khac"
-
-
-@dataclass(frozen=True)
 class Verdict:
     """The checker's answer for one message."""
 
@@ -105,6 +100,8 @@ class Verdict:
     advice: str
     scam_type: str | None
     links: tuple[LinkReport, ...] = field(default=(), repr=False)
+    # Tailored advice said before the general tips (a genuine OTP or transfer notice).
+    tips: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the shape of `bot scam check --json`."""
@@ -154,6 +151,7 @@ class ScamAnalyzer:
         self.reader = TextReader(lexicon.teencode, vocabulary)
         self._impersonation_by_group = dict(lexicon.impersonation)
         self._code_group = {spec.code: group for group, spec in lexicon.impersonation.items()}
+        self.script = ScriptMatcher(content.conversation)
 
     @classmethod
     def load(
@@ -172,51 +170,19 @@ class ScamAnalyzer:
     def check(self, text: str) -> Verdict:
         """Judge one message, link or description of a call."""
         found: dict[str, Signal] = {}
-
-        def add(
-            code: str, context: dict[str, str] | None = None, weight: float | None = None
-        ) -> None:
-            spec = self.content.lexicon.signals.get(code)
-            if spec is None:
-                return
-            w = spec.weight if weight is None else weight
-            if code in found and found[code].weight >= w:
-                return
-            explanation = render(spec.explanation, _explanation_context(context))
-            found[code] = Signal(code, explanation, w, spec.type)
-
         found_links, stripped = scan_links(text[:MAX_LINK_TEXT])
         reports = tuple(self.links.check(link) for link in found_links)
         for report in reports:
             for finding in report.findings:
-                add(finding.code, finding.context)
+                self._add(found, finding.code, finding.context)
         unofficial = [r for r in reports if r.official is None]
 
         views = self.reader.views(stripped if reports else text)
         matches = self.matcher.match(views)
-        signal_specs = self.content.lexicon.signals
-        for hit in sorted(matches.signals, key=lambda h: bool(signal_specs[h.code].requires)):
-            # A phrase that only means something next to another signal (a chat-group link).
-            needed = signal_specs[hit.code].requires
-            if not needed or any(code in found for code in needed):
-                add(hit.code)
-        if views.obfuscation >= OBFUSCATION_MIN:
-            base = self.content.lexicon.signals["obfuscated_text"].weight
-            add(
-                "obfuscated_text",
-                weight=min(0.9, base + 0.03 * (views.obfuscation - OBFUSCATION_MIN)),
-            )
-
+        self._text_signals(matches, views.obfuscation, found)
         mentioned = [(self._orgs[h.code], h.start <= SENDER_WINDOW) for h in matches.mentions]
-        already_named = any(code in found for code in _LINK_PROOF)
-        for org, _early in mentioned:
-            if org.protect and unofficial and not already_named:
-                link = unofficial[0]
-                add(
-                    "link_brand_mismatch",
-                    {"brand": org.name, "domain": link.link.display, "official": org.domains[0]},
-                )
-                break
+        if unofficial and not any(code in found for code in _LINK_PROOF):
+            self._brand_mismatch(mentioned, unofficial[0], found)
 
         # A link into a chat group or a private chat is nobody's official channel.
         private_chat = any(f.code == "link_chat_app" for r in reports for f in r.findings)
@@ -228,31 +194,82 @@ class ScamAnalyzer:
         if not official_only:
             # A message whose links all belong to a known organisation is not impersonating.
             self._impersonation(matches.impersonations, found, mentioned, bool(unofficial))
+        script = self.script.read(views)
+        for signal in script.signals:
+            if official_only and signal.code.startswith("script_"):
+                continue  # a named sender whose links are all its own: not impersonation
+            if signal.code not in found or found[signal.code].weight < signal.weight:
+                found[signal.code] = signal
         if self.model is not None:
             probability = self.model.probability(text)
             if probability >= self.model.threshold:
-                add("model_score", weight=round(min(MODEL_MAX_WEIGHT, probability), 3))
+                self._add(found, "model_score", weight=round(min(MODEL_MAX_WEIGHT, probability), 3))
 
         signals = sorted(found.values(), key=lambda s: (-s.weight, s.code))
-        score = 1.0
-        for signal in signals:
-            score *= 1.0 - signal.weight
-        score = 1.0 - score
-        if official_only and not any(s.code in _HARD for s in signals):
-            score *= OFFICIAL_LINKS_DAMPING
-        if matches.awareness >= 2 and not any(s.code in _LINK_PROOF for s in signals):
-            score *= AWARENESS_DAMPING
+        calm = script.reassurance + (1 if matches.awareness >= 2 else 0)
+        score = _score(signals, official_only, calm)
         risk: Risk = "high" if score >= HIGH_AT else "medium" if score >= MEDIUM_AT else "low"
         scam_type = self._scam_type(signals) if risk != "low" else None
+        tips = (
+            self.content.advice.genuine_transaction
+            if risk == "low" and script.genuine_notice
+            else ()
+        )
         return Verdict(
             risk=risk,
             is_scam=risk == "high",
             score=round(score, 4),
             signals=tuple(signals),
-            advice=self.advice_text(risk, scam_type),
+            advice=self.advice_text(risk, scam_type, tips),
             scam_type=scam_type,
             links=reports,
+            tips=tuple(tips),
         )
+
+    def _add(
+        self,
+        found: dict[str, Signal],
+        code: str,
+        context: dict[str, str] | None = None,
+        weight: float | None = None,
+    ) -> None:
+        """Record a lexicon signal, keeping the heavier of two findings of one code."""
+        spec = self.content.lexicon.signals.get(code)
+        if spec is None:
+            return
+        w = spec.weight if weight is None else weight
+        if code in found and found[code].weight >= w:
+            return
+        explanation = render(spec.explanation, _explanation_context(context))
+        found[code] = Signal(code, explanation, w, spec.type)
+
+    def _text_signals(self, matches: Matches, obfuscation: int, found: dict[str, Signal]) -> None:
+        signal_specs = self.content.lexicon.signals
+        for hit in sorted(matches.signals, key=lambda h: bool(signal_specs[h.code].requires)):
+            # A phrase that only means something next to another signal (a chat-group link).
+            needed = signal_specs[hit.code].requires
+            if not needed or any(code in found for code in needed):
+                self._add(found, hit.code)
+        if obfuscation >= OBFUSCATION_MIN:
+            base = signal_specs["obfuscated_text"].weight
+            weight = min(0.9, base + 0.03 * (obfuscation - OBFUSCATION_MIN))
+            self._add(found, "obfuscated_text", weight=weight)
+
+    def _brand_mismatch(
+        self,
+        mentioned: list[tuple[Organisation, bool]],
+        link: LinkReport,
+        found: dict[str, Signal],
+    ) -> None:
+        for org, _early in mentioned:
+            if org.protect:
+                context = {
+                    "brand": org.name,
+                    "domain": link.link.display,
+                    "official": org.domains[0],
+                }
+                self._add(found, "link_brand_mismatch", context)
+                return
 
     def _impersonation(
         self,
@@ -292,15 +309,32 @@ class ScamAnalyzer:
                 return signal.type
         return "khac"
 
-    def advice_text(self, risk: Risk, scam_type: str | None) -> str:
-        """The one-paragraph advice of the JSON verdict."""
+    def advice_text(self, risk: Risk, scam_type: str | None, tips: Iterable[str] = ()) -> str:
+        """The one-paragraph advice of the JSON verdict (`tips`: tailored, said first)."""
         advice = self.content.advice
         if risk == "low" or scam_type is None:
-            return " ".join([advice.verdict["low"], *advice.low_risk_tips])
+            return " ".join([advice.verdict["low"], *tips, *advice.low_risk_tips])
         items = list(advice.types[scam_type].now)
         if risk == "high":
             items.append(advice.lost_money_title + " " + " ".join(advice.lost_money))
         return " ".join([advice.verdict[risk], *items])
+
+
+def _score(signals: list[Signal], official_only: bool, calm: int) -> float:
+    """Noisy-OR of the weights, damped by official links and by reassurance.
+
+    `calm` counts reassurance ("không bao giờ yêu cầu…", "đến nhà văn hóa thôn") and anti-scam
+    warnings; a link that proves a fake is never damped.
+    """
+    remaining = 1.0
+    for signal in signals:
+        remaining *= 1.0 - signal.weight
+    score = 1.0 - remaining
+    if official_only and not any(s.code in _HARD for s in signals):
+        score *= OFFICIAL_LINKS_DAMPING
+    if calm and not any(s.code in _LINK_PROOF for s in signals):
+        score *= AWARENESS_DAMPING ** min(calm, MAX_CALM)
+    return score
 
 
 def _explanation_context(context: dict[str, str] | None) -> dict[str, str]:

@@ -9,6 +9,11 @@ from typing import Any
 
 from bot.jsonl import dump, run_batch
 
+# The shared evaluation files sit beside the checkout (``../shared/datasets``).
+DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
+# Where the model of the team's examples is cached (named by the examples' hash; not in git).
+CACHE_DIR = Path("data/cache")
+
 
 def register(subparsers: Any) -> None:
     scam = subparsers.add_parser("scam", help="scam checker")
@@ -22,13 +27,34 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument("--blocklist", type=Path, help="domain blocklist file (one a line)")
     check.add_argument("--model", type=Path, help="trained model file (see `bot scam train`)")
+    check.add_argument(
+        "--learned", action="store_true", help="add the model of the team's examples (cached)"
+    )
+    check.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="model cache folder")
     check.set_defaults(func=cmd_check)
 
-    train = sub.add_parser("train", help="train the optional model from a labelled CSV")
-    train.add_argument("csv", type=Path, help="CSV with columns text,label (scam/legit or 1/0)")
-    train.add_argument("--out", type=Path, required=True, help="where to write the model (JSON)")
-    train.add_argument("--epochs", type=int, default=60)
+    train = sub.add_parser(
+        "train", help="train the optional model (from the team's examples, or from a CSV)"
+    )
+    train.add_argument(
+        "csv", type=Path, nargs="?", help="CSV with columns text,label (default: examples.yaml)"
+    )
+    train.add_argument("--out", type=Path, help="where to write the model (default: the cache)")
+    train.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="model cache folder")
     train.set_defaults(func=cmd_train)
+
+    evaluate = sub.add_parser("eval", help="recall, precision and FPR on the labelled sets")
+    evaluate.add_argument(
+        "--datasets", type=Path, default=DATASETS, help="folder of the shared evaluation files"
+    )
+    evaluate.add_argument("--misses", action="store_true", help="list misses (row, kind, codes)")
+    evaluate.add_argument("--blocklist", type=Path, help="domain blocklist file (one a line)")
+    evaluate.add_argument("--model", type=Path, help="trained model file (see `bot scam train`)")
+    evaluate.add_argument(
+        "--learned", action="store_true", help="add the model of the team's examples (cached)"
+    )
+    evaluate.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="model cache folder")
+    evaluate.set_defaults(func=cmd_eval)
 
 
 def _analyzer(args: argparse.Namespace) -> Any:
@@ -42,7 +68,13 @@ def _analyzer(args: argparse.Namespace) -> Any:
         if path is not None and not Path(path).exists():
             msg = f"{label} file not found: {path}"
             raise SystemExit(msg)
-    return ScamAnalyzer.load(settings.content_dir, blocklist, model)
+    analyzer = ScamAnalyzer.load(settings.content_dir, blocklist, model)
+    if getattr(args, "learned", False) and model is None:
+        from bot.features.scam.model import ScamModel
+
+        learned = ScamModel.from_content(analyzer.content.examples, args.cache_dir)
+        analyzer = ScamAnalyzer(analyzer.content, analyzer.blocklist, learned)
+    return analyzer
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -63,16 +95,55 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.features.scam.model import ScamModel, read_labelled_csv
+    import time
 
-    texts, labels = read_labelled_csv(args.csv)
-    if not texts:
-        sys.stderr.write(f"no labelled rows in {args.csv} (columns text,label)\n")
-        return 1
-    model = ScamModel.train(texts, labels, epochs=args.epochs)
-    model.save(args.out)
+    from bot.features.scam.model import ScamModel, examples_hash, read_labelled_csv
+
+    started = time.perf_counter()
+    if args.csv is None:
+        from bot.config import get_settings
+        from bot.features.scam.content import ScamContent
+
+        examples = ScamContent.load(get_settings().content_dir).examples
+        texts = [*examples.scam, *examples.legit]
+        labels = [True] * len(examples.scam) + [False] * len(examples.legit)
+        if args.out is None:
+            ScamModel.from_content(examples, args.cache_dir)
+            out = args.cache_dir / f"scam-model-{examples_hash(examples)}.pkl"
+        else:
+            ScamModel.train(texts, labels).save(args.out)
+            out = args.out
+    else:
+        texts, labels = read_labelled_csv(args.csv)
+        if not texts or args.out is None:
+            sys.stderr.write(f"{args.csv}: no labelled rows (text,label), or no --out given\n")
+            return 1
+        ScamModel.train(texts, labels).save(args.out)
+        out = args.out
     sys.stdout.write(
-        f"trained on {len(texts)} messages ({sum(labels)} scam); "
-        f"{len(model.weights)} features → {args.out}\n"
+        f"trained on {len(texts)} messages ({sum(labels)} scam) in "
+        f"{time.perf_counter() - started:.1f} s → {out}\n"
     )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.features.scam.evaluate import dataset_sets, read_rows, score, team_rows
+
+    analyzer = _analyzer(args)
+
+    def predict(text: str) -> tuple[bool, str]:
+        verdict = analyzer.check(text)
+        return verdict.is_scam, ",".join(s.code for s in verdict.signals)
+
+    sets = [("team examples", team_rows(analyzer.content))]
+    for name, path in dataset_sets(args.datasets):
+        if not path.exists():
+            sys.stdout.write(f"{name}: not found at {path}, skipped\n")
+            continue
+        sets.append((name, read_rows(path)))
+    for name, rows in sets:
+        scores = score(name, rows, predict)
+        lines = scores.lines() + (["  " + m for m in scores.misses] if args.misses else [])
+        sys.stdout.write("\n".join(lines) + "\n")
     return 0

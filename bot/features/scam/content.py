@@ -156,6 +156,70 @@ class LinkLists(_Strict):
     app_links: tuple[str, ...] = ()
 
 
+class CallerSpec(_Strict):
+    """Who a call or chat claims to be (`conversation.yaml`), and which demands give it away."""
+
+    name: str
+    type: str
+    phrases: tuple[str, ...] = Field(min_length=1)
+    asks: tuple[str, ...] = Field(min_length=1)
+    weight: float | None = Field(default=None, ge=0, le=1)
+
+
+class AskSpec(_Strict):
+    """What a scam script asks for; `weight` > 0 counts even without a named caller."""
+
+    name: str
+    phrases: tuple[str, ...] = Field(min_length=1)
+    weight: float = Field(default=0, ge=0, le=1)
+    type: str = "khac"
+    explanation: str = ""
+
+    @model_validator(mode="after")
+    def _weighted_is_explained(self) -> AskSpec:
+        if self.weight > 0 and len(self.explanation) < 8:
+            msg = "an ask with a weight needs an explanation"
+            raise ValueError(msg)
+        return self
+
+
+class Conversation(_Strict):
+    """`conversation.yaml`: scam scripts without links, reassurance, genuine notices."""
+
+    negations: tuple[str, ...] = Field(min_length=1)
+    strong_negations: tuple[str, ...] = ()
+    combo_weight: float = Field(ge=0, le=1)
+    pressure_weight: float = Field(ge=0, le=1)
+    explanation: str = Field(min_length=8)
+    pressure_explanation: str = Field(min_length=8)
+    callers: dict[str, CallerSpec]
+    asks: dict[str, AskSpec]
+    pressure: tuple[str, ...] = ()
+    reassurance: tuple[str, ...] = ()
+    genuine_notice: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _asks_exist(self) -> Conversation:
+        for code, caller in self.callers.items():
+            unknown = set(caller.asks) - set(self.asks)
+            if unknown:
+                msg = f"caller {code}: unknown asks {sorted(unknown)}"
+                raise ValueError(msg)
+        return self
+
+    def types(self) -> set[str]:
+        return {c.type for c in self.callers.values()} | {
+            a.type for a in self.asks.values() if a.weight > 0
+        }
+
+
+class Examples(_Strict):
+    """`examples.yaml`: the team's own labelled messages (teach the model, measure the rules)."""
+
+    scam: tuple[str, ...] = Field(min_length=1)
+    legit: tuple[str, ...] = Field(min_length=1)
+
+
 class AdviceType(_Strict):
     """What to do for one scam type."""
 
@@ -182,6 +246,8 @@ class Advice(_Strict):
     report_thanks: str
     buttons: dict[Literal["check", "quiz", "report", "yes_check", "no_thanks"], str]
     template: str
+    # Added to a low-risk verdict on a genuine OTP or transfer notice.
+    genuine_transaction: tuple[str, ...] = ()
 
 
 class QuizItem(_Strict):
@@ -221,11 +287,14 @@ class ScamContent(_Strict):
     links: LinkLists
     advice: Advice
     quiz: Quiz
+    conversation: Conversation
+    examples: Examples
 
     @model_validator(mode="after")
     def _types_have_advice(self) -> ScamContent:
         types = {spec.type for spec in self.lexicon.signals.values()}
         types |= {spec.type for spec in self.lexicon.impersonation.values()}
+        types |= self.conversation.types()
         missing = types - set(self.advice.types)
         if missing:
             msg = f"signal types without advice in advice.yaml: {sorted(missing)}"
@@ -252,6 +321,8 @@ class ScamContent(_Strict):
             links=links,
             advice=Advice.model_validate(load_yaml(base / "advice.yaml")),
             quiz=Quiz.model_validate(load_yaml(base / "quiz.yaml")),
+            conversation=Conversation.model_validate(load_yaml(base / "conversation.yaml")),
+            examples=Examples.model_validate(load_yaml(base / "examples.yaml")),
         )
 
 

@@ -1,107 +1,112 @@
-"""An optional small statistical model, trained by an operator from a labelled CSV.
+"""An optional statistical model: scikit-learn, trained from the team's own examples.
 
-Plain logistic regression over folded word unigrams and bigrams and character
-4-grams, trained with full-batch gradient descent and L2 regularisation: a few
-seconds on a few thousand SMS, no dependency beyond the standard library, and a
-JSON model file an operator can inspect. The rules stay the default; the analyzer
-adds the model's probability as one more, explained, signal.
+Character 2–5-grams (within words) and word 1–2-grams of the folded text (no diacritics,
+lower case), TF-IDF weighted with sub-linear counts, into a class-balanced logistic
+regression. It is trained from `bot/content/scam/examples.yaml` (`ScamModel.from_content`),
+cached under a name made of the hash of those examples and of this module's version, so it
+is rebuilt automatically when the examples change and nothing that cannot be rebuilt is
+committed. An operator may also train one from a labelled CSV (`bot scam train CSV`).
+The rules stay the default; the analyzer adds the model's probability as one more,
+explained, signal. The shared evaluation datasets are never used to train.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
-import math
-from collections import Counter
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.text.normalize import words
+from bot.features.scam.content import Examples
+from bot.features.scam.text import fast_words
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 POSITIVE_LABELS = frozenset({"scam", "1", "spam", "smishing", "lua_dao", "true", "yes"})
 NEGATIVE_LABELS = frozenset({"legit", "0", "ham", "normal", "false", "no"})
-CHAR_N = 4
 MAX_CHARS = 2000
+DEFAULT_THRESHOLD = 0.7
+REGULARISATION = 4.0
 
 
-def features(text: str) -> Counter[str]:
-    """Sparse features of one message: word 1–2-grams and character 4-grams, folded."""
-    tokens = words(text[:MAX_CHARS])
-    feats: Counter[str] = Counter()
-    for i, token in enumerate(tokens):
-        feats["w:" + token] += 1
-        if i:
-            feats["b:" + tokens[i - 1] + "_" + token] += 1
-    joined = " " + " ".join(tokens) + " "
-    for i in range(len(joined) - CHAR_N + 1):
-        feats["c:" + joined[i : i + CHAR_N]] += 1
-    # Log-scaled counts keep long messages from dominating.
-    return Counter({k: 1.0 + math.log(v) for k, v in feats.items()})
+def fold_text(text: str) -> str:
+    """The model's view of a message: folded words joined by spaces (picklable, top level)."""
+    return " ".join(fast_words(text[:MAX_CHARS]))
 
 
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+def _pipeline() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.pipeline import FeatureUnion, Pipeline  # type: ignore[import-untyped]
+
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    preprocessor=fold_text,
+                    min_df=1,
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    preprocessor=fold_text,
+                    token_pattern=r"\S+",
+                ),
+            ),
+        ]
+    )
+    classifier = LogisticRegression(
+        C=REGULARISATION, class_weight="balanced", max_iter=2000, solver="liblinear"
+    )
+    return Pipeline([("features", features), ("classifier", classifier)])
 
 
 @dataclass
 class ScamModel:
-    """A trained model: a bias, feature weights and the decision threshold."""
+    """A fitted scikit-learn pipeline and the probability from which it adds a signal."""
 
-    bias: float
-    weights: dict[str, float]
-    # Below this probability the model adds no signal (chosen on a held-out split).
-    threshold: float = 0.7
+    pipeline: Any
+    # Below this probability the model adds no signal.
+    threshold: float = DEFAULT_THRESHOLD
 
     def probability(self, text: str) -> float:
         """Probability that `text` is a scam, by the model alone."""
-        z = self.bias
-        for name, value in features(text).items():
-            weight = self.weights.get(name)
-            if weight is not None:
-                z += weight * value
-        return _sigmoid(z)
+        return float(self.pipeline.predict_proba([text])[0][1])
 
     # -- persistence -------------------------------------------------------------------
     def save(self, path: Path) -> None:
+        """Write the model (a pickle: load only files you built yourself)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
-            "version": MODEL_VERSION,
-            "bias": self.bias,
-            "threshold": self.threshold,
-            "weights": dict(sorted(self.weights.items())),
-        }
-        path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        payload = {"version": MODEL_VERSION, "threshold": self.threshold, "pipeline": self.pipeline}
+        temporary = path.with_suffix(path.suffix + ".tmp")
+        temporary.write_bytes(pickle.dumps(payload))
+        temporary.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> ScamModel:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        if payload.get("version") != MODEL_VERSION:
-            msg = f"{path}: unsupported scam model version {payload.get('version')!r}"
+        payload = pickle.loads(path.read_bytes())  # noqa: S301 (a file this program wrote)
+        if not isinstance(payload, dict) or payload.get("version") != MODEL_VERSION:
+            msg = f"{path}: not a scam model of version {MODEL_VERSION}; train it again"
             raise ValueError(msg)
-        return cls(
-            bias=float(payload["bias"]),
-            weights={str(k): float(v) for k, v in payload["weights"].items()},
-            threshold=float(payload.get("threshold", 0.7)),
-        )
+        return cls(pipeline=payload["pipeline"], threshold=float(payload["threshold"]))
 
     # -- training ------------------------------------------------------------------------
     @classmethod
     def train(
-        cls,
-        texts: Sequence[str],
-        labels: Sequence[bool],
-        *,
-        epochs: int = 60,
-        learning_rate: float = 0.5,
-        l2: float = 1e-4,
-        min_count: int = 2,
+        cls, texts: Sequence[str], labels: Sequence[bool], *, threshold: float = DEFAULT_THRESHOLD
     ) -> ScamModel:
-        """Fit logistic regression; positives are re-weighted to balance the classes."""
+        """Fit the pipeline; the classes are balanced by weight."""
         if len(texts) != len(labels) or not texts:
             msg = "need as many labels as texts, and at least one of each"
             raise ValueError(msg)
@@ -109,32 +114,34 @@ class ScamModel:
         if positives == 0 or positives == len(labels):
             msg = "the training data needs both scam and legit examples"
             raise ValueError(msg)
-        rows = [features(t) for t in texts]
-        seen: Counter[str] = Counter()
-        for row in rows:
-            seen.update(row.keys())
-        vocab = {name for name, count in seen.items() if count >= min_count}
-        rows = [Counter({k: v for k, v in row.items() if k in vocab}) for row in rows]
-        pos_weight = (len(labels) - positives) / positives
-        weights: dict[str, float] = dict.fromkeys(vocab, 0.0)
-        bias = 0.0
-        n = len(rows)
-        for _ in range(epochs):
-            grad: dict[str, float] = {}
-            grad_bias = 0.0
-            for row, label in zip(rows, labels, strict=True):
-                z = bias + sum(weights[k] * v for k, v in row.items())
-                error = _sigmoid(z) - (1.0 if label else 0.0)
-                if label:
-                    error *= pos_weight
-                grad_bias += error
-                for k, v in row.items():
-                    grad[k] = grad.get(k, 0.0) + error * v
-            bias -= learning_rate * grad_bias / n
-            for k, g in grad.items():
-                weights[k] -= learning_rate * (g / n + l2 * weights[k])
-        kept = {k: round(w, 5) for k, w in weights.items() if abs(w) >= 1e-3}
-        return cls(bias=round(bias, 5), weights=kept)
+        pipeline = _pipeline()
+        pipeline.fit(list(texts), [1 if label else 0 for label in labels])
+        return cls(pipeline=pipeline, threshold=threshold)
+
+    @classmethod
+    def from_content(cls, examples: Examples, cache_dir: Path) -> ScamModel:
+        """The model of the team's examples: loaded from the cache, or trained and cached."""
+        path = cache_dir / f"scam-model-{examples_hash(examples)}.pkl"
+        if path.exists():
+            try:
+                return cls.load(path)
+            except (ValueError, pickle.UnpicklingError, EOFError, AttributeError):
+                pass  # an unreadable cache is rebuilt
+        texts = [*examples.scam, *examples.legit]
+        labels = [True] * len(examples.scam) + [False] * len(examples.legit)
+        model = cls.train(texts, labels)
+        model.save(path)
+        return model
+
+
+def examples_hash(examples: Examples) -> str:
+    """A short hash of the examples, the model version and the library version."""
+    import sklearn  # type: ignore[import-untyped]
+
+    payload = json.dumps(
+        [MODEL_VERSION, sklearn.__version__, examples.scam, examples.legit], ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 def read_labelled_csv(path: Path) -> tuple[list[str], list[bool]]:

@@ -22,7 +22,8 @@ def verdict_message(verdict: Verdict, advice: Advice, *, max_reasons: int = MAX_
     if money was already lost and where to report."""
     scam_type = verdict.scam_type or "khac"
     low = verdict.risk == "low"
-    now = list(advice.low_risk_tips if low else advice.types[scam_type].now)
+    # Tailored tips first (a genuine OTP or transfer notice: "if you did not make it…").
+    now = [*verdict.tips, *(advice.low_risk_tips if low else advice.types[scam_type].now)]
     context = {
         "verdict_line": advice.verdict[verdict.risk],
         "risk": verdict.risk,
