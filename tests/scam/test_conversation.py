@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from bot.features.scam.analyzer import ScamAnalyzer
 from bot.features.scam.render import verdict_message
-
 from tests.scam.conftest import codes
 
 SCAMS_WITHOUT_LINKS = [

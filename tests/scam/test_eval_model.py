@@ -7,12 +7,12 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from bot.features.scam import analyzer as analyzer_module
 from bot.features.scam.analyzer import ScamAnalyzer
 from bot.features.scam.content import Examples
 from bot.features.scam.evaluate import Row, read_rows, score, team_rows
 from bot.features.scam.model import ScamModel, examples_hash
-
 from tests.scam.test_cli import run
 
 SCAM_DIR = Path(analyzer_module.__file__).parent
