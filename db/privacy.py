@@ -441,3 +441,8 @@ def _erase_echoes(session: Session, zalo_id: str, *, since: datetime) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def mark_notice_shown(session: Session, *, resident: Resident, now: datetime) -> None:
+    resident.privacy_notice_at = now
+    session.add(resident)

@@ -35,7 +35,9 @@ def touch_resident(turn: Turn, *, interacted: bool) -> None:
     )
 
 
-def on_follow(turn: Turn) -> None:
+def on_follow(turn: Turn, *, notice: Callable[[Turn], str | None] | None = None) -> None:
+    """The welcome and the menu, as one message; `notice(turn)`, when given, adds a text
+    under the welcome (a feature's first-contact notice)."""
     touch_resident(turn, interacted=True)
     assert turn.resident is not None
     returning = turn.resident.followed_at is not None
@@ -44,7 +46,8 @@ def on_follow(turn: Turn) -> None:
     services = turn.services
     name = turn.resident.display_name or "bạn"
     lead = services.texts.get("welcome", name=name, commune=services.commune_name)
-    services.show_menu(turn, lead=lead)
+    extra = notice(turn) if notice is not None else None
+    services.show_menu(turn, lead=f"{lead.rstrip()}\n\n{extra.strip()}" if extra else lead)
 
 
 def on_unfollow(turn: Turn) -> None:

@@ -19,27 +19,31 @@ ERASE_YES = "privacy:erase:yes"
 ERASE_NO = "privacy:erase:no"
 
 
-def notice_once(turn: Turn) -> None:
-    """The privacy notice, the first time this resident is met (follow or message)."""
+def notice_text(turn: Turn) -> str | None:
+    """The privacy notice, the first time this resident is met (then recorded as shown)."""
     resident = turn.resident
     if resident is None or resident.privacy_notice_at is not None:
-        return
+        return None
     services = turn.services
-    turn.say(
-        services.texts.get(
-            "privacy.notice",
-            commune=services.commune_name,
-            days=services.settings.privacy_retention_days,
-        )
-    )
-    resident.privacy_notice_at = turn.now
-    turn.session.add(resident)
+    privacy_db.mark_notice_shown(turn.session, resident=resident, now=turn.now)
     turn.log("privacy_notice")
+    return services.texts.get(
+        "privacy.notice",
+        commune=services.commune_name,
+        days=services.settings.privacy_retention_days,
+    )
+
+
+def notice_once(turn: Turn) -> None:
+    """The notice as its own message, before the answer to a first message."""
+    text = notice_text(turn)
+    if text:
+        turn.say(text)
 
 
 def on_follow_with_notice(turn: Turn) -> None:
-    on_follow(turn)
-    notice_once(turn)
+    """The welcome carries the notice (one message with the menu, as without it)."""
+    on_follow(turn, notice=notice_text)
 
 
 def summary(turn: Turn) -> Reply:
