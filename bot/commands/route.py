@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.nlu import commands as nlu_commands
 from bot.nlu.commands import Routing
+from bot.nlu.intents import IntentRouter
 
 
 def chat_routing(content_dir: Path) -> Routing:
@@ -22,6 +23,7 @@ def chat_routing(content_dir: Path) -> Routing:
     from bot.features.procedures.service import ProcedureService
     from bot.services import Services
 
+    IntentRouter.load(content_dir)  # the NLU content's problems first, as ContentProblem
     settings = get_settings().model_copy(update={"content_dir": content_dir})
     services = Services.load(settings, FEATURES)
     procedures = services.get(ProcedureService)

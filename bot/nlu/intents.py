@@ -318,13 +318,17 @@ class IntentRouter:
         if _LINK.search(raw) and rules.intent == SCAM_CHECK:
             return replace(rules, alternatives=alternatives)
         if rules.intent != UNKNOWN and rules.confidence >= tuning.rules_sure_at:
-            agree = rules.intent == best
-            return replace(rules, alternatives=alternatives, uncertain=False if agree else p1 > 0.9)
+            if rules.intent == best:
+                confidence = round(max(rules.confidence, p1), 3)
+                return replace(rules, confidence=confidence, alternatives=alternatives)
+            return replace(rules, alternatives=alternatives, uncertain=p1 > 0.9)
         if p1 >= tuning.model_min_confidence:
             uncertain = p1 < tuning.uncertain_below or p1 - p2 < tuning.uncertain_margin
-            matched = (why, *rules.matched) if rules.intent == best else (why,)
+            agree = rules.intent == best
+            matched = (why, *rules.matched) if agree else (why,)
+            confidence = round(max(p1, rules.confidence) if agree else p1, 3)
             return Route(
-                best, FLOWS[best], round(p1, 3), matched, None, rules.scores, alternatives, uncertain
+                best, FLOWS[best], confidence, matched, None, rules.scores, alternatives, uncertain
             )
         return replace(rules, alternatives=alternatives, uncertain=True)
 
