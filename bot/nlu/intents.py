@@ -317,7 +317,8 @@ class IntentRouter:
         why = f"model:{best}={p1:.2f}"
         if _LINK.search(raw) and rules.intent == SCAM_CHECK:
             return replace(rules, alternatives=alternatives)
-        if rules.intent != UNKNOWN and rules.confidence >= tuning.rules_sure_at:
+        exact = not any(reason.startswith("cue~:") for reason in rules.matched)
+        if rules.intent != UNKNOWN and rules.confidence >= tuning.rules_sure_at and exact:
             if rules.intent == best:
                 confidence = round(max(rules.confidence, p1), 3)
                 return replace(rules, confidence=confidence, alternatives=alternatives)
