@@ -23,6 +23,7 @@ from bot.nlu.intents import DEFAULT_CONTENT_DIR, IntentRouter, ProcedureLookup, 
 from bot.nlu.schema import ContentProblem
 from bot.nlu.training import register_nlu
 
+
 @dataclass(frozen=True)
 class Routing:
     """What routing uses: the router, the procedure lookup, the procedure search's ranking."""

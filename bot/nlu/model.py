@@ -51,9 +51,22 @@ _LEADS = (
     "cho mình hỏi chút",
     "bác hỏi cái này",
 )
-_SHORTEN = {"không": "ko", "được": "dc", "gì": "j", "bao nhiêu": "bn", "như thế nào": "ntn",
-            "với": "vs", "đăng ký": "dk", "mới": "ms", "làm": "lm", "căn cước công dân": "cccd",
-            "điện thoại": "dt", "bây giờ": "bh", "em": "e", "rồi": "r"}
+_SHORTEN = {
+    "không": "ko",
+    "được": "dc",
+    "gì": "j",
+    "bao nhiêu": "bn",
+    "như thế nào": "ntn",
+    "với": "vs",
+    "đăng ký": "dk",
+    "mới": "ms",
+    "làm": "lm",
+    "căn cước công dân": "cccd",
+    "điện thoại": "dt",
+    "bây giờ": "bh",
+    "em": "e",
+    "rồi": "r",
+}
 _lock = threading.Lock()
 _loaded: dict[str, IntentModel] = {}
 
@@ -179,10 +192,25 @@ def variants(text: str, rng: random.Random) -> list[str]:
 def _pipeline() -> Pipeline:
     features = FeatureUnion(
         [
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                      min_df=2, max_features=60000)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                      token_pattern=r"(?u)\b\w+\b")),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    min_df=2,
+                    max_features=60000,
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    token_pattern=r"(?u)\b\w+\b",
+                ),
+            ),
         ]
     )
     classifier = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")

@@ -33,6 +33,10 @@ DEFAULT_SETS = (
 )
 
 
+def _say(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
 def register_nlu(subparsers: Any, routing: Callable[[Path], Routing]) -> None:
     parser = subparsers.add_parser("nlu", help="build the learned intent model, measure routing")
     sub = parser.add_subparsers(dest="nlu_command", metavar="ACTION", required=True)
@@ -56,11 +60,11 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     seconds = time.perf_counter() - started
     if model is None:
-        print("no examples in content/nlu/examples: the rules decide alone")
+        _say("no examples in content/nlu/examples: the rules decide alone")
         return 0
     count = len(load_examples(args.content_dir))
-    print(f"trained on {count} examples ({len(model.labels)} intents) in {seconds:.1f} s")
-    print(f"model {model.digest} cached in {args.cache_dir}")
+    _say(f"trained on {count} examples ({len(model.labels)} intents) in {seconds:.1f} s")
+    _say(f"model {model.digest} cached in {args.cache_dir}")
     return 0
 
 
@@ -72,15 +76,15 @@ def run_eval(args: argparse.Namespace) -> int:
         return 1
     for path in args.files or DEFAULT_SETS:
         if not path.is_file():
-            print(f"== {path.name}: skipped ({path} not found)\n")
+            _say(f"== {path.name}: skipped ({path} not found)\n")
             continue
         report = evaluate(routing.router, load_any(path), routing.lookup)
         uncertain = sum(o.route.uncertain for o in report.outcomes)
-        print(f"== {path.name}")
-        print(format_report(report, show_misses=args.misses))
-        print(f"uncertain (would ask): {uncertain}/{len(report.outcomes)}")
+        _say(f"== {path.name}")
+        _say(format_report(report, show_misses=args.misses))
+        _say(f"uncertain (would ask): {uncertain}/{len(report.outcomes)}")
         score = procedure_score(report, routing.rank)
         if score.total:
-            print(score.line())
-        print()
+            _say(score.line())
+        _say()
     return 0

@@ -161,9 +161,7 @@ class Speller:
         result: str | None = None
         if near:
             closest = min(d for _, d, _ in near)
-            best = sorted(
-                (c for c, d, _ in near if d == closest), key=lambda c: -self._counts[c]
-            )
+            best = sorted((c for c, d, _ in near if d == closest), key=lambda c: -self._counts[c])
             top = self._counts[best[0]]
             if len(best) == 1 or top >= 3 * self._counts[best[1]]:
                 result = best[0]
@@ -263,9 +261,9 @@ class Cleaner:
         """Length of an addressee at `start` followed by "ơi" (0 if none)."""
         for size in range(min(_MAX_PHRASE, len(words) - start - 1), 0, -1):
             run = words[start : start + size]
-            if words[start + size].text in _CALL and not any(w.punct for w in run):
-                if tuple(w.folded for w in run) in self.rules.addressees:
-                    return size
+            called = words[start + size].text in _CALL and not any(w.punct for w in run)
+            if called and tuple(w.folded for w in run) in self.rules.addressees:
+                return size
         return 0
 
     def _calls(self, words: list[_Word]) -> tuple[list[_Word], list[str]]:
@@ -297,9 +295,9 @@ class Cleaner:
             if not size:
                 size = self._match(words, i, self.rules.addressees)
                 nxt = i + size
-                if size and nxt < len(words) and not words[nxt].punct:
-                    if not self._match(words, nxt, self.rules.frames):
-                        size = 0
+                followed = size and nxt < len(words) and not words[nxt].punct
+                if followed and not self._match(words, nxt, self.rules.frames):
+                    size = 0
             if not size:
                 break
             dropped.append(" ".join(w.text for w in words[i : i + size]))
