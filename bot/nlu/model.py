@@ -19,12 +19,13 @@ import random
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
 import sklearn
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -38,6 +39,7 @@ from bot.text.typed import DEFAULT_RULES, Cleaner, TypingRules, vocabulary_of
 
 MODEL_VERSION = "1"
 EXAMPLES_DIR = Path("nlu") / "examples"
+TYPING_FILE = Path("nlu") / "typing.yaml"
 DEFAULT_CACHE_DIR = Path("data") / "cache" / "nlu"
 # Intents the model learns; the commands (cancel, back) are the rules' alone.
 LEARNED = tuple(i for i in INTENTS if i not in set(COMMANDS.values()) - {"menu", "goodbye"})
@@ -105,8 +107,12 @@ def load_examples(content_dir: Path) -> list[Example]:
 def check_examples(content_dir: Path) -> list[str]:
     """Problems with the example files, one readable line each (for `bot content check`)."""
     try:
+        TypingRules.load(typing_rules(content_dir))
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        return [f"nlu/typing.yaml: {exc}"]
+    try:
         examples = load_examples(content_dir)
-    except ValueError as exc:
+    except (ValueError, yaml.YAMLError) as exc:
         return [f"nlu/examples/{exc}"]
     if not examples:
         return []
@@ -135,7 +141,8 @@ def content_digest(content_dir: Path) -> str:
     """The hash that names a trained model: the files it is built from, and the code."""
     digest = hashlib.sha256(f"{MODEL_VERSION}|{sklearn.__version__}".encode())
     rules = content_dir / INTENTS_FILE
-    sources = (*_example_files(content_dir), rules, DEFAULT_RULES, DEFAULT_ABBREVIATIONS)
+    typing = typing_rules(content_dir)
+    sources = (*_example_files(content_dir), rules, typing, DEFAULT_ABBREVIATIONS)
     for path in (p for p in sources if p.is_file()):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -150,7 +157,15 @@ def make_cleaner(examples: Iterable[Example], content_dir: Path | None = None) -
     rules = content_dir / INTENTS_FILE if content_dir is not None else None
     if rules is not None and rules.is_file():
         texts.append(rules.read_text(encoding="utf-8"))
-    return Cleaner(TypingRules.load(), load_abbreviations(), vocabulary_of(texts))
+    return Cleaner(
+        TypingRules.load(typing_rules(content_dir)), load_abbreviations(), vocabulary_of(texts)
+    )
+
+
+def typing_rules(content_dir: Path | None) -> Path:
+    """`content_dir`'s typing.yaml, else the packaged one."""
+    own = content_dir / TYPING_FILE if content_dir is not None else None
+    return own if own is not None and own.is_file() else DEFAULT_RULES
 
 
 def prepare(cleaner: Cleaner, text: str) -> str:
@@ -217,6 +232,22 @@ def _pipeline() -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+_Vectorizer = tuple[Callable[[str], list[str]], dict[str, int], np.ndarray, int]
+_Parts = tuple[list[_Vectorizer], np.ndarray, np.ndarray]
+
+
+def _inference_parts(pipeline: Pipeline) -> _Parts:
+    """Analyzers, vocabularies, idf and column offsets of the feature union, and the
+    classifier's weights, for `IntentModel.probabilities`."""
+    parts: list[_Vectorizer] = []
+    offset = 0
+    for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
+        parts.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
+        offset += len(vectorizer.vocabulary_)
+    classifier = pipeline.named_steps["classifier"]
+    return parts, np.asarray(classifier.coef_), np.asarray(classifier.intercept_, dtype=float)
+
+
 class IntentModel:
     """A trained model and the cleaner its inputs go through."""
 
@@ -225,6 +256,7 @@ class IntentModel:
         self.cleaner = cleaner
         self.digest = digest
         self.labels: tuple[str, ...] = tuple(str(c) for c in pipeline.classes_)
+        self._parts: _Parts | None = None
 
     @classmethod
     def train(
@@ -242,9 +274,35 @@ class IntentModel:
         pipeline.fit(texts, labels)
         return cls(pipeline, cleaner, digest)
 
+    def probabilities(self, prepared: str) -> np.ndarray:
+        """`pipeline.predict_proba` for one text, without scikit-learn's per-call overhead
+        (the same TF-IDF and softmax, computed directly: about ten times faster)."""
+        if self._parts is None:
+            self._parts = _inference_parts(self.pipeline)
+        parts, coef, intercept = self._parts
+        columns: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for analyzer, vocabulary, idf, offset in parts:
+            counts = Counter(i for i in map(vocabulary.get, analyzer(prepared)) if i is not None)
+            if not counts:
+                continue
+            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            weights = tf * idf[index]
+            weights /= np.linalg.norm(weights)
+            columns.append(index + offset)
+            values.append(weights)
+        scores = intercept.copy()
+        if columns:
+            scores += coef[:, np.concatenate(columns)] @ np.concatenate(values)
+        scores -= scores.max()
+        exp = np.exp(scores)
+        result: np.ndarray = exp / exp.sum()
+        return result
+
     def rank(self, prepared: str) -> list[tuple[str, float]]:
         """Every learned intent with its probability, best first, for a `prepare`d text."""
-        probabilities = self.pipeline.predict_proba([prepared])[0]
+        probabilities = self.probabilities(prepared)
         ranked = sorted(zip(self.labels, probabilities, strict=True), key=lambda p: -p[1])
         return [(label, float(p)) for label, p in ranked]
 

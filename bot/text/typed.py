@@ -41,6 +41,7 @@ _URLISH = re.compile(r"://|www\.|@|\w\.\w|/", re.IGNORECASE)
 _PIECE = re.compile(r"\w+|[^\w\s]+")
 _CALL = frozenset({"oi", "ơi", "ới", "oii", "ơii"})
 _MAX_PHRASE = 6
+_RECENT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,8 @@ class Cleaner:
         self.rules = rules
         self._abbreviations = abbreviations
         self.speller = Speller(vocabulary or {})
+        # The same message is read several times per turn (commands, then routing).
+        self._recent: dict[tuple[str, bool], Cleaned] = {}
 
     @classmethod
     def default(cls, vocabulary: Mapping[str, int] | None = None) -> Cleaner:
@@ -330,6 +333,16 @@ class Cleaner:
         `frames=False` keeps the polite frames (for short commands: "thôi chào em nhé" is
         a goodbye, not "thôi").
         """
+        key = (text[:MAX_CHARS], frames)
+        found = self._recent.get(key)
+        if found is None:
+            found = self._clean(key[0], frames=frames)
+            if len(self._recent) >= _RECENT:
+                self._recent.clear()
+            self._recent[key] = found
+        return found
+
+    def _clean(self, text: str, *, frames: bool) -> Cleaned:
         words = self._split(text)
         for word in words:
             self._repair(word)

@@ -105,3 +105,19 @@ def test_route_offers_ranked_alternatives_and_says_when_unsure(router: IntentRou
 def test_a_very_long_message_reads_only_a_prefix(router: IntentRouter) -> None:
     head = "quên mật khẩu vneid thì làm sao. "
     assert router.route(head + "a " * 25_000).intent == router.route(head + "a " * 2_000).intent
+
+
+def test_content_check_reports_a_broken_typing_file(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    (content / "nlu" / "typing.yaml").write_text("addressees: shop\n", encoding="utf-8")
+    assert any(p.startswith("nlu/typing.yaml") for p in check_examples(content))
+
+
+def test_fast_probabilities_equal_scikit_learn(router: IntentRouter) -> None:
+    model = router.model
+    assert model is not None
+    for text in ("quên mật khẩu vneid", "ca8n cu7o71c bi ma61t", "shop ơi alo", "zzzz"):
+        prepared = model_module.prepare(model.cleaner, text)
+        fast = model.probabilities(prepared)
+        slow = model.pipeline.predict_proba([prepared])[0]
+        assert abs(fast - slow).max() < 1e-9
