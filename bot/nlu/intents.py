@@ -323,6 +323,10 @@ class IntentRouter:
                 confidence = round(max(rules.confidence, p1), 3)
                 return replace(rules, confidence=confidence, alternatives=alternatives)
             return replace(rules, alternatives=alternatives, uncertain=p1 > 0.9)
+        if best == UNKNOWN and rules.intent != UNKNOWN and exact and p1 < 0.55 <= rules.confidence:
+            # "Nothing fits" is the model's weakest claim: exact cues outweigh it.
+            uncertain = rules.confidence < tuning.uncertain_below
+            return replace(rules, alternatives=alternatives, uncertain=uncertain)
         if p1 >= tuning.model_min_confidence:
             uncertain = p1 < tuning.uncertain_below or p1 - p2 < tuning.uncertain_margin
             agree = rules.intent == best
