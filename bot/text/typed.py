@@ -52,6 +52,7 @@ class Contextual:
     after: Mapping[str, str] = field(default_factory=dict)
     before: Mapping[str, str] = field(default_factory=dict)
     at_end: str | None = None
+    spellings: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,11 @@ class TypingRules:
             if not isinstance(spec, Mapping):
                 msg = f"typing.yaml: contextual.{key} must be a mapping"
                 raise ValueError(msg)
-            contextual[fold(str(key))] = Contextual(
+            folded = fold(str(key))
+            previous = contextual.get(folded)
+            spellings = {nfc(str(key)).casefold()} | set(previous.spellings if previous else ())
+            contextual[folded] = Contextual(
+                spellings=frozenset(spellings),
                 default=_text(spec.get("default")),
                 after={fold(str(k)): nfc(str(v)) for k, v in (spec.get("after") or {}).items()},
                 before={fold(str(k)): nfc(str(v)) for k, v in (spec.get("before") or {}).items()},
@@ -234,7 +239,9 @@ class Cleaner:
         content = [w for w in words if not w.punct and not w.verbatim]
         for index, word in enumerate(content):
             rule = self.rules.contextual.get(word.folded)
-            if rule is None:
+            # "hỏng" (broken) is not the "hong" of "được hong": only words typed without
+            # diacritics, or spelt as in the table ("đk"), are read in context.
+            if rule is None or (word.text != word.folded and word.text not in rule.spellings):
                 continue
             before = content[index - 1].folded if index else ""
             after = content[index + 1].folded if index + 1 < len(content) else ""

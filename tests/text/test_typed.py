@@ -116,3 +116,10 @@ def test_no_pattern_has_nested_quantifiers(module: object) -> None:
     patterns = [v.pattern for v in vars(module).values() if isinstance(v, re.Pattern)]
     assert patterns
     assert not [p for p in patterns if _NESTED.search(p)]
+
+
+@pytest.mark.parametrize(
+    "text", ["thẻ căn cước bị hỏng", "đăng ký kết hôn", "màn hình bị tối", "đau răng quá"]
+)
+def test_words_typed_with_diacritics_keep_their_meaning(cleaner: Cleaner, text: str) -> None:
+    assert cleaner.clean(text).text == text
