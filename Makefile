@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test chat play check bench lint fmt diagrams clean help
+.PHONY: run test chat play check bench eval lint fmt diagrams clean help
 
 help: ## list targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -52,6 +52,9 @@ diagrams: $(VENV)/.runtime ## regenerate docs/flows/*.mmd from the flow YAML
 
 bench: $(VENV)/.dev ## benchmarks: prints a table, writes bench/results.json
 	$(BIN)/python -m bench
+
+eval: $(VENV)/.dev ## intent accuracy, confusions, per-intent recall, procedure top-1/top-3
+	$(BIN)/bot nlu eval
 
 clean: ## remove the virtualenv and demo data
 	rm -rf $(VENV) data

@@ -17,12 +17,11 @@ Register = Callable[[Any], None]
 
 def core_commands() -> tuple[Register, ...]:
     """serve, scheduler, worker, db, content, flows, org, zalo, admin, sim, route, play."""
-    from bot.commands import admin, core
+    from bot.commands import admin, core, route
     from bot.dev import play
-    from bot.nlu import commands as nlu
     from bot.sim import commands as sim
 
-    return (core.register, admin.register, sim.register, nlu.register, play.register)
+    return (core.register, admin.register, sim.register, route.register, play.register)
 
 
 def feature_commands() -> tuple[Register, ...]:

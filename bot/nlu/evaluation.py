@@ -1,19 +1,22 @@
 """Measure the router on a labelled file: accuracy, per-intent precision/recall, confusions.
 
-A labelled file has one JSON object a line: ``{"text": "...", "intent": "..."}``. Used by
+A labelled file has one JSON object a line: ``{"text": "...", "intent": "..."}``, or is a
+tab-separated file with a header and the columns `text`, `intent` and optionally
+`procedure` (the national code the message needs). Used by `bot nlu eval` (`make eval`),
 `scripts/eval_intents.py`, the accuracy tests and the benchmark.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from bot.nlu.intents import IntentRouter, Route
+from bot.nlu.intents import IntentRouter, ProcedureLookup, Route
 from bot.nlu.names import INTENTS
 
 CONFIDENCE_BUCKETS = (0.0, 0.35, 0.5, 0.65, 0.8, 1.01)
@@ -24,6 +27,7 @@ class Labelled:
     text: str
     intent: str
     line: int
+    procedure: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +117,30 @@ def load_labelled(path: Path) -> list[Labelled]:
     return rows
 
 
-def evaluate(router: IntentRouter, examples: Iterable[Labelled]) -> Report:
-    outcomes = [Outcome(example, router.route(example.text)) for example in examples]
+def load_tsv(path: Path) -> list[Labelled]:
+    """Read a tab-separated labelled file (`text`, `intent`, optional `procedure`)."""
+    rows: list[Labelled] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        for number, row in enumerate(reader, start=2):
+            intent = (row.get("intent") or "").strip()
+            if intent not in INTENTS:
+                msg = f"{path}:{number}: unknown intent {intent!r}"
+                raise ValueError(msg)
+            code = (row.get("procedure") or "").strip() or None
+            rows.append(Labelled(str(row.get("text") or ""), intent, number, code))
+    return rows
+
+
+def load_any(path: Path) -> list[Labelled]:
+    """`load_tsv` for .tsv files, `load_labelled` for JSON lines."""
+    return load_tsv(path) if path.suffix == ".tsv" else load_labelled(path)
+
+
+def evaluate(
+    router: IntentRouter, examples: Iterable[Labelled], lookup: ProcedureLookup | None = None
+) -> Report:
+    outcomes = [Outcome(example, router.route(example.text, lookup)) for example in examples]
     confusion: Counter[tuple[str, str]] = Counter(
         (o.example.intent, o.route.intent) for o in outcomes
     )
@@ -159,3 +185,44 @@ def format_report(report: Report, *, show_misses: bool = True) -> str:
                 f"({o.route.confidence:.2f}) matched={list(o.route.matched)} scores: {scores}"
             )
     return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureScore:
+    """How often the procedure a message needs is the one chat opens (top-1), or among the
+    search's first three (top-3)."""
+
+    total: int
+    top1: int
+    top3: int
+    committed: int = 0
+
+    def line(self) -> str:
+        if not self.total:
+            return "procedure: no labelled procedure codes"
+        n = self.total
+        return (
+            f"procedure top-1 {self.top1 / n:.3f} ({self.top1}/{n})  "
+            f"top-3 {self.top3 / n:.3f} ({self.top3}/{n})  "
+            f"route.procedure right {self.committed / n:.3f} ({self.committed}/{n})"
+        )
+
+
+def procedure_score(
+    report: Report, rank: Callable[[str], Sequence[str]] | None = None
+) -> ProcedureScore:
+    """`committed`: `route.procedure` (the code chat opens directly) is right; top-1 /
+    top-3: the code is the first / among the first three of `rank` (the procedure search,
+    over the text as routing read it), or the committed code."""
+    total = top1 = top3 = committed = 0
+    for outcome in report.outcomes:
+        code = outcome.example.procedure
+        if code is None:
+            continue
+        total += 1
+        sure = outcome.route.procedure == code
+        ranked = list(rank(outcome.route.cleaned or outcome.example.text)[:3]) if rank else []
+        committed += sure
+        top1 += sure or ranked[:1] == [code]
+        top3 += sure or code in ranked
+    return ProcedureScore(total, top1, top3, committed)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,10 +31,13 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.config import PACKAGE_DIR
-from bot.nlu.lexicon import Cue, Hit, Lexicon, Tokens, cue_words, is_syllable
-from bot.nlu.names import COMMANDS, FLOWS, PROCEDURE, UNKNOWN
+from bot.nlu.lexicon import Cue, Hit, Lexicon, Tokens, cue_words
+from bot.nlu.model import DEFAULT_CACHE_DIR, IntentModel, check_examples, load_or_train
+from bot.nlu.names import COMMANDS, FLOWS, PROCEDURE, SCAM_CHECK, UNKNOWN
 from bot.nlu.schema import ContentProblem, NluContent, load_content
 from bot.text.normalize import fold, normalize, words
+from bot.text.syllables import is_syllable
+from bot.text.typed import Cleaner, vocabulary_of
 
 DEFAULT_CONTENT_DIR = PACKAGE_DIR / "content"
 
@@ -42,7 +45,8 @@ ProcedureLookup = Callable[[str], str | None]
 
 _TLDS = (
     "vn|com|net|org|info|biz|xyz|top|vip|icu|shop|online|site|club|me|ly|cc|io|app|link|"
-    "live|store|tk|ml|ga|cf|gq|pro|asia|cloud|fun|buzz|win|bid|cyou|sbs|life|world|one"
+    "live|store|tk|ml|ga|cf|gq|pro|asia|cloud|fun|buzz|win|bid|cyou|sbs|life|world|one|"
+    "click|link|site|website|space|tech|today|cfd|autos|lat|beauty|hair|skin|quest|rest"
 )
 _LINK = re.compile(
     rf"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/\S*)?",
@@ -69,6 +73,11 @@ class Route:
         matched: why — the cues, signals or command that decided, as "kind:text".
         procedure: the national procedure code, when a lookup was given and found one.
         scores: every intent's final score, best first (for evaluation and debugging).
+        alternatives: the learned model's best intents with their probabilities, best
+            first (at most 3; empty without a model or for commands and menu numbers).
+        uncertain: the best two are close or the confidence is low: better to ask
+            ("Bạn muốn hỏi về…?") with `alternatives` as choices than to guess.
+        cleaned: the message as routing read it (`bot.text.typed`).
     """
 
     intent: str
@@ -77,6 +86,9 @@ class Route:
     matched: tuple[str, ...] = ()
     procedure: str | None = None
     scores: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    alternatives: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    uncertain: bool = field(default=False, compare=False)
+    cleaned: str = field(default="", compare=False)
 
     def as_json(self) -> dict[str, Any]:
         """The `bot route --json` object."""
@@ -86,6 +98,8 @@ class Route:
             "procedure": self.procedure,
             "confidence": self.confidence,
             "matched": list(self.matched),
+            "uncertain": self.uncertain,
+            "alternatives": [{"intent": i, "probability": p} for i, p in self.alternatives],
         }
 
 
@@ -101,8 +115,9 @@ def _explain(hit: Hit) -> str:
 class IntentRouter:
     """Global commands and intent detection over one version of the NLU content."""
 
-    def __init__(self, content: NluContent) -> None:
+    def __init__(self, content: NluContent, model: IntentModel | None = None) -> None:
         self.content = content
+        self.model = model
         tuning = content.tuning
         self._tuning = tuning
         cues: list[Cue] = []
@@ -136,19 +151,34 @@ class IntentRouter:
             for example in spec.examples:
                 self._examples.append(normalize(example))
                 self._example_intents.append(intent)
+        if model is not None:
+            self.cleaner = model.cleaner
+        else:
+            self.cleaner = Cleaner.default(vocabulary_of([*self._examples, *command_words]))
 
     @classmethod
-    def load(cls, content_dir: Path = DEFAULT_CONTENT_DIR) -> IntentRouter:
-        """Build a router from `content_dir/nlu/intents.yaml` (validated)."""
-        return cls(load_content(content_dir))
+    def load(
+        cls, content_dir: Path = DEFAULT_CONTENT_DIR, cache_dir: Path | None = DEFAULT_CACHE_DIR
+    ) -> IntentRouter:
+        """Build a router from `content_dir/nlu/` (validated): the rules of `intents.yaml`,
+        and the model learned from `examples/*.yaml` (cached in `cache_dir`), if any."""
+        content = load_content(content_dir)
+        try:
+            model = load_or_train(content_dir, cache_dir)
+        except ValueError as exc:
+            raise ContentProblem(str(exc)) from exc
+        return cls(content, model)
 
     # -- step 1: global commands ---------------------------------------------------------
 
     def global_command(self, text: str) -> str | None:
         """ "menu" | "cancel" | "back" | "end" when `text` is just that command, else None."""
-        if len(text) > _MAX_COMMAND_CHARS:
+        if len(text) > _MAX_COMMAND_CHARS * 2:
             return None
-        tokens = normalize(text).split()
+        cleaned = self.cleaner.clean(text, frames=False)
+        if not cleaned.text or len(cleaned.text) > _MAX_COMMAND_CHARS:
+            return None
+        tokens = normalize(cleaned.text).split()
         while len(tokens) > 1 and tokens[-1] in self._polite:
             tokens.pop()
         while len(tokens) > 1 and tokens[0] in self._polite:
@@ -251,23 +281,73 @@ class IntentRouter:
         return strength * (0.5 + 0.5 * margin)
 
     def route(self, text: str, procedure_lookup: ProcedureLookup | None = None) -> Route:
-        """The intent of `text`, with the flow to start and why.
+        """The intent of `text`, with the flow to start, why, and how sure.
 
         Args:
-            text: the message as the resident typed it.
+            text: the message as the resident typed it (only a bounded prefix is read).
             procedure_lookup: finds the national procedure code for a message (the
                 procedures search); called for `procedure` messages, and for messages
                 nothing else understood. It must return None when no procedure fits well.
         """
-        command = self.global_command(text)
+        text = text[:MAX_ROUTED_CHARS]
+        cleaned = self.cleaner.clean(text)
+        if not cleaned.text:
+            # "shop ơi", "ad ơi": someone calling for attention, never a command.
+            rules = self._by_rules(text, text, commands=False)
+            if rules.intent == UNKNOWN:
+                return replace(rules, matched=("addressed",), uncertain=True)
+            return rules
+        if not any(ch.isalnum() for ch in cleaned.text):
+            return replace(self._by_rules(cleaned.text, text), cleaned=cleaned.text)
+        rules = self._by_rules(cleaned.text, text)
+        decided = rules.matched[:1] and rules.matched[0].startswith(("command:", "menu_number:"))
+        if self.model is None or decided:
+            return self._with_procedure(rules, cleaned.text, procedure_lookup, 0.0)
+        ranked = self.model.rank(normalize(cleaned.text))
+        route = replace(self._decide(rules, ranked, text), cleaned=cleaned.text)
+        unknown_p = dict(ranked).get(UNKNOWN, 0.0)
+        return self._with_procedure(route, cleaned.text, procedure_lookup, unknown_p)
+
+    def _decide(self, rules: Route, ranked: list[tuple[str, float]], raw: str) -> Route:
+        """Rules keep the final word when sure (and for links); the model decides the rest."""
+        tuning = self._tuning
+        best, p1 = ranked[0]
+        p2 = ranked[1][1] if len(ranked) > 1 else 0.0
+        alternatives = tuple((i, round(p, 3)) for i, p in ranked[:3] if p >= 0.05)
+        why = f"model:{best}={p1:.2f}"
+        if _LINK.search(raw) and rules.intent == SCAM_CHECK:
+            return replace(rules, alternatives=alternatives)
+        exact = not any(reason.startswith("cue~:") for reason in rules.matched)
+        if rules.intent != UNKNOWN and rules.confidence >= tuning.rules_sure_at and exact:
+            if rules.intent == best:
+                confidence = round(max(rules.confidence, p1), 3)
+                return replace(rules, confidence=confidence, alternatives=alternatives)
+            return replace(rules, alternatives=alternatives, uncertain=p1 > 0.9)
+        if best == UNKNOWN and rules.intent != UNKNOWN and exact and p1 < 0.55 <= rules.confidence:
+            # "Nothing fits" is the model's weakest claim: exact cues outweigh it.
+            uncertain = rules.confidence < tuning.uncertain_below
+            return replace(rules, alternatives=alternatives, uncertain=uncertain)
+        if p1 >= tuning.model_min_confidence:
+            uncertain = p1 < tuning.uncertain_below or p1 - p2 < tuning.uncertain_margin
+            agree = rules.intent == best
+            matched = (why, *rules.matched) if agree else (why,)
+            confidence = round(max(p1, rules.confidence) if agree else p1, 3)
+            return Route(
+                best, FLOWS[best], confidence, matched, None, rules.scores, alternatives, uncertain
+            )
+        return replace(rules, alternatives=alternatives, uncertain=True)
+
+    def _by_rules(self, cleaned: str, raw: str, *, commands: bool = True) -> Route:
+        """The cues of `intents.yaml`: commands, menu numbers, then the weighted vote."""
+        command = self.global_command(raw) if commands else None
         if command is not None:
             return _route(COMMANDS[command], 1.0, (f"command:{command}",))
-        tokens = self.lexicon.tokens(text[:MAX_ROUTED_CHARS])
+        tokens = self.lexicon.tokens(cleaned)
         hits = self.lexicon.find(tokens)
         choice = self._menu_number(tokens, hits)
         if choice is not None:
             return _route(choice, 1.0, (f"menu_number:{tokens.words[-1]}",))
-        scores, reasons = self._score(hits, self._signals(text, tokens))
+        scores, reasons = self._score(hits, self._signals(raw, tokens))
         ranked = sorted(
             ((i, s) for i, s in scores.items() if s > 0), key=lambda item: (-item[1], item[0])
         )
@@ -281,14 +361,13 @@ class IntentRouter:
                 # "chào em, cho hỏi <something we do not know>": answering the greeting
                 # would swallow the question; as `unknown` it is logged for editors.
                 reason = (f"unexplained:{' '.join(extra)}",)
-                return self._unknown(text, confidence, table, procedure_lookup, reason)
-            route = _route(best_intent, confidence, tuple(reasons[best_intent]), scores=table)
-            return self._with_procedure(route, text, procedure_lookup)
+                return _route(UNKNOWN, confidence, reason, scores=table)
+            return _route(best_intent, confidence, tuple(reasons[best_intent]), scores=table)
         if best <= 0:
             example = self._nearest_example(tokens.text)
             if example is not None:
                 return example
-        return self._unknown(text, 1.0 - confidence, table, procedure_lookup)
+        return _route(UNKNOWN, 1.0 - confidence, scores=table)
 
     def _unexplained_words(self, tokens: Tokens, hits: list[Hit]) -> list[str]:
         """Words no cue used and that are not fillers, when there are too many of them."""
@@ -316,32 +395,30 @@ class IntentRouter:
         confidence = self._tuning.example_confidence * similarity / 100.0
         return _route(intent, confidence, (f"example:{self._examples[index]}",))
 
-    def _with_procedure(self, route: Route, text: str, lookup: ProcedureLookup | None) -> Route:
-        if lookup is None or route.intent != PROCEDURE:
+    def _with_procedure(
+        self, route: Route, text: str, lookup: ProcedureLookup | None, unknown_p: float
+    ) -> Route:
+        """The procedure code for a procedure question; a clear lookup hit also turns a
+        message nothing understood into one."""
+        if lookup is None:
+            return route
+        if route.intent == PROCEDURE:
+            return replace(route, procedure=lookup(text))
+        if route.intent != UNKNOWN or unknown_p >= self._tuning.lookup_overrides_unknown_below:
+            return route
+        if not any(len(w) > 1 and w.isalpha() for w in words(text)):
             return route
         code = lookup(text)
-        return Route(route.intent, route.flow, route.confidence, route.matched, code, route.scores)
-
-    def _unknown(
-        self,
-        text: str,
-        confidence: float,
-        table: tuple[tuple[str, float], ...],
-        lookup: ProcedureLookup | None,
-        matched: tuple[str, ...] = (),
-    ) -> Route:
-        if lookup is not None and any(len(w) > 1 and w.isalpha() for w in words(text)):
-            code = lookup(text)
-            if code is not None:
-                return Route(
-                    PROCEDURE,
-                    FLOWS[PROCEDURE],
-                    round(self._tuning.min_confidence, 3),
-                    (f"procedure_lookup:{code}",),
-                    code,
-                    table,
-                )
-        return _route(UNKNOWN, confidence, matched, scores=table)
+        if code is None:
+            return route
+        return replace(
+            route,
+            intent=PROCEDURE,
+            flow=FLOWS[PROCEDURE],
+            confidence=round(self._tuning.min_confidence, 3),
+            matched=(f"procedure_lookup:{code}",),
+            procedure=code,
+        )
 
     def check_examples(self) -> list[str]:
         """Examples in the content that do not route to their own intent (for editors)."""
@@ -362,6 +439,9 @@ def check_content(content_dir: Path) -> list[str]:
 
     For `bot content check`: the schema, then whether every example routes to its intent.
     """
+    problems = check_examples(content_dir)
+    if problems:
+        return problems
     try:
         router = IntentRouter.load(content_dir)
     except ContentProblem as exc:

@@ -32,18 +32,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.text.normalize import fold, load_abbreviations, nfc
+from bot.text.syllables import is_syllable
 
-# A folded Vietnamese syllable: optional onset, then either a vowel group ending in a glide
-# (no final consonant possible: "cai", "dieu") or a vowel group with an optional final
-# consonant ("khong", "thuong"). Generous on purpose: it only decides which words are never
-# treated as typos.
-_ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?"
-_GLIDE_ENDED = (
-    r"(?:ieu|yeu|uoi|uou|oai|oay|oeo|uay|uai|uyu|uya|ai|ao|au|ay|eo|eu|ia|iu|oi|ui|uu|ya)"
-)
-_OPEN = r"(?:uye|ie|ye|uo|ua|oa|oe|oo|ue|uy|a|e|i|o|u|y)"
-_CODA = r"(?:ch|ng|nh|[cmnpt])"
-_SYLLABLE = re.compile(rf"{_ONSET}(?:{_GLIDE_ENDED}|{_OPEN}{_CODA}?)")
 _SPLIT = re.compile(r"[\W_]+")
 _HELD_KEY = re.compile(r"([^\W\d_])\1{2,}")
 # Combining marks of the five Vietnamese tones other than the level one.
@@ -54,12 +44,6 @@ _CACHE = 8192
 
 Word = tuple[str, str | None]
 """A word as matching sees it: folded form, and its spelling key if typed with diacritics."""
-
-
-@lru_cache(maxsize=_CACHE)
-def is_syllable(token: str) -> bool:
-    """Whether a folded token could be one Vietnamese syllable ("khong" yes, "vneid" no)."""
-    return _SYLLABLE.fullmatch(token) is not None
 
 
 @lru_cache(maxsize=_CACHE)

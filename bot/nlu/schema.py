@@ -41,6 +41,16 @@ class Tuning(_Strict):
     example_min_similarity: Annotated[float, Field(ge=50, le=100)]
     example_confidence: Probability
     small_talk_max_extra_words: Annotated[int, Field(ge=0)]
+    # With the learned model: rules this sure keep the final word; the model decides the
+    # rest from this probability on; below `uncertain_below`, or with the best two closer
+    # than `uncertain_margin`, the route is `uncertain` (the chat asks instead of guessing).
+    rules_sure_at: Probability = 0.8
+    model_min_confidence: Probability = 0.35
+    uncertain_below: Probability = 0.55
+    uncertain_margin: Probability = 0.15
+    # A procedure lookup may turn a message the model calls `unknown` into a procedure
+    # only below this probability of `unknown`.
+    lookup_overrides_unknown_below: Probability = 0.7
 
 
 class Commands(_Strict):

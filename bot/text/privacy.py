@@ -31,9 +31,11 @@ _SHORT_CODE = re.compile(r"(?<![\w.,])\d{4,8}(?![\w.,])")
 _CODE_CONTEXT = re.compile(
     r"\b(otp|ma xac (nhan|thuc)|ma kich hoat|ma so|ma|code|passcode|pass code|ma pin|pin)\b"
 )
-# "mật khẩu là abc123", "mk: Abc@123", "pass abc" — mask the next token.
+# "mật khẩu là abc123", "mk: Abc@123", "pass abc" — mask the next token; never the words of
+# a marker already there ("[đã ẩn mật khẩu]"), so that redacting twice changes nothing.
 _PASSWORD_CONTEXT = re.compile(
-    r"(?i)(mật\s*khẩu|mat\s*khau|\bmk\b|\bpass(?:word)?\b|\bpasscode\b)(\s*(?:là|la|:|=)?\s*)(\S+)"
+    r"(?i)(?<!ẩn )(mật\s*khẩu|mat\s*khau|\bmk\b|\bpass(?:word)?\b|\bpasscode\b)"
+    r"(\s*(?:là|la|:|=)?\s*)(\S+)"
 )
 
 
@@ -91,7 +93,8 @@ def redact(text: str) -> Redaction:
         secret = match.group(3)
         has_separator = bool(match.group(2).strip())
         looks_secret = any(not ch.isalpha() for ch in secret)
-        if secret.startswith("[đã ẩn") or not (has_separator or looks_secret):
+        marked = match.string.startswith("[đã ẩn", match.start(3))
+        if marked or not (has_separator or looks_secret):
             return match.group(0)
         kinds.add(PASSWORD)
         return match.group(1) + match.group(2) + MARKERS[PASSWORD]

@@ -9,18 +9,36 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.nlu import commands as nlu_commands
+from bot.commands import route as route_commands
+from bot.nlu.intents import DEFAULT_CONTENT_DIR
 
 
 @pytest.fixture(autouse=True)
 def only_route_command(monkeypatch: pytest.MonkeyPatch) -> None:
     # Other features register their own commands; these tests need only this one.
-    monkeypatch.setattr(cli, "commands", lambda: (nlu_commands.register,))
+    monkeypatch.setattr(cli, "commands", lambda: (route_commands.register,))
 
 
 def test_route_module_is_listed_in_the_real_cli() -> None:
     # `commands` is patched for these tests; the core list is not.
-    assert nlu_commands.register in cli.core_commands()
+    assert route_commands.register in cli.core_commands()
+
+
+def test_route_fills_procedure_exactly_as_chat(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "ca8n cu7o71c bi ma61t lam lai ntn vay"
+    chat = route_commands.chat_routing(DEFAULT_CONTENT_DIR)
+    in_chat = chat.router.route(text, procedure_lookup=chat.lookup)
+    assert in_chat.procedure is not None
+    assert cli.main(["route", text, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["intent"], out["procedure"]) == (in_chat.intent, in_chat.procedure)
+
+
+def test_json_has_the_ask_instead_of_guessing_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["route", "quên mật khẩu vneid", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert isinstance(out["uncertain"], bool)
+    assert out["alternatives"][0]["intent"] == "vneid"
 
 
 def test_json_output_has_the_contract_shape(capsys: pytest.CaptureFixture[str]) -> None:
@@ -29,7 +47,6 @@ def test_json_output_has_the_contract_shape(capsys: pytest.CaptureFixture[str]) 
     assert {"intent", "flow", "procedure", "confidence"} <= set(out)
     assert out["intent"] == "vneid"
     assert out["flow"] == "vneid"
-    assert out["procedure"] is None
     assert isinstance(out["confidence"], float)
     assert 0.0 <= out["confidence"] <= 1.0
 

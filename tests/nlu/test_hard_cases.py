@@ -114,7 +114,7 @@ def test_route_explains_itself(router: IntentRouter) -> None:
     route = router.route("có người gọi bảo cập nhật vneid")
     assert "cue:có người gọi" in route.matched
     assert dict(route.scores)["scam_check"] > dict(route.scores)["vneid"]
-    assert router.route("vnied").matched == ("cue~:vneid",)
+    assert "cue~:vneid" in router.route("vnied").matched
     assert "signal:link" in router.route("http://abc.xyz").matched
 
 
@@ -159,7 +159,12 @@ def test_procedure_lookup_rescues_procedures_the_lexicon_does_not_know(
     def lookup(text: str) -> str | None:
         return "1.000080" if "con nuôi" in text else None
 
-    assert router.route("đăng ký việc nuôi con nuôi thực tế").intent == "unknown"
+    # The learned model reads it as a procedure question by itself; the rules alone do not,
+    # and then the lookup rescues it.
+    assert router.route("đăng ký việc nuôi con nuôi thực tế").intent == "procedure"
+    rules_only = IntentRouter(router.content)
+    assert rules_only.route("đăng ký việc nuôi con nuôi thực tế").intent == "unknown"
+    router = rules_only
     rescued = router.route("đăng ký việc nuôi con nuôi thực tế", procedure_lookup=lookup)
     assert (rescued.intent, rescued.procedure) == ("procedure", "1.000080")
     assert rescued.matched == ("procedure_lookup:1.000080",)
