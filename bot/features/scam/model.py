@@ -38,9 +38,9 @@ def fold_text(text: str) -> str:
 
 
 def _pipeline() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-    from sklearn.pipeline import FeatureUnion, Pipeline  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
 
     features = FeatureUnion(
         [
@@ -136,7 +136,7 @@ class ScamModel:
 
 def examples_hash(examples: Examples) -> str:
     """A short hash of the examples, the model version and the library version."""
-    import sklearn  # type: ignore[import-untyped]
+    import sklearn
 
     payload = json.dumps(
         [MODEL_VERSION, sklearn.__version__, examples.scam, examples.legit], ensure_ascii=False
