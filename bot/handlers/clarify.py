@@ -24,12 +24,16 @@ TEXT_KEY = "_clarify"
 
 
 def options(route: Route) -> list[str]:
-    """The topics worth offering for `route`: intents that start a flow, best first; none
-    when the router is sure enough of one."""
-    candidates = [i for i, score in route.scores if score > 0 and FLOWS.get(i)]
-    if route.intent != UNKNOWN and (route.confidence >= SURE_ENOUGH or len(candidates) < 2):
-        return []
-    return candidates[:MAX_OPTIONS]
+    """The topics worth offering when the router is unsure (`route.uncertain`, or a rule-only
+    route below `SURE_ENOUGH` with a rival): intents that start a flow, best first."""
+    ranked = route.alternatives or route.scores
+    candidates = [i for i, score in ranked if score > 0 and FLOWS.get(i)]
+    if route.alternatives:
+        unsure = route.uncertain
+    else:
+        unsure = route.intent == UNKNOWN or route.confidence < SURE_ENOUGH
+        unsure = unsure and len(candidates) >= 2
+    return candidates[:MAX_OPTIONS] if unsure and len(candidates) >= 2 else []
 
 
 def ask(turn: Turn, state: FlowState, text: str, choices: list[str]) -> None:

@@ -34,8 +34,9 @@ class ByIntent:
             return True
         flow_id = FLOWS.get(intent)
         if flow_id is not None:
-            if mid_flow and choices:
-                return False  # not a clear new topic: the step is asked again
+            if mid_flow and (choices or flow_id == state.flow_id):
+                # Not a clear new topic: the active flow's topics, else the step again.
+                return False
             data = {"query": text}
             if route.procedure:
                 data["code"] = route.procedure

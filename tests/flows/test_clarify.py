@@ -9,7 +9,7 @@ from bot.services import Services
 from tests.flows.support import logged, services_for, steps
 from tests.harness import Chat
 
-UNSURE = "hỏi chút về giấy tờ online"
+UNSURE = "làm sao để làm giấy tờ trên mạng"
 
 
 @pytest.fixture
