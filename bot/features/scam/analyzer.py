@@ -72,7 +72,7 @@ _LINK_PROOF = frozenset(
 _WEAK_ACTIONS = frozenset({"click_request", "money_request", "move_app", "chat_group_lure"})
 # Groups for which an unofficial link alone (no other request) makes a named sender suspect.
 _LINK_IMPERSONATION = frozenset(
-    {"police", "tax", "social_insurance", "government", "electricity", "bank", "courier"}
+    {"police", "tax", "social_insurance", "government", "electricity", "bank", "courier", "school"}
 )
 # Which impersonation group a protected organisation's category belongs to.
 _CATEGORY_GROUP = {

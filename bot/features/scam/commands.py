@@ -9,6 +9,8 @@ from typing import Any
 
 from bot.jsonl import dump, run_batch
 
+# The team's held-back labelled set (a checkout's tests; absent from an installed package).
+HELD_BACK = Path(__file__).resolve().parents[3] / "tests" / "scam" / "data" / "team_labelled.tsv"
 # The shared evaluation files sit beside the checkout (``../shared/datasets``).
 DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
 # Where the model of the team's examples is cached (named by the examples' hash; not in git).
@@ -137,7 +139,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return verdict.is_scam, ",".join(s.code for s in verdict.signals)
 
     sets = [("team examples", team_rows(analyzer.content))]
-    for name, path in dataset_sets(args.datasets):
+    # The team's held-back set: written by the team, never taught to the model.
+    held_back = [("team held-back (tests/scam/data/team_labelled.tsv)", HELD_BACK)]
+    for name, path in [*held_back, *dataset_sets(args.datasets)]:
         if not path.exists():
             sys.stdout.write(f"{name}: not found at {path}, skipped\n")
             continue
