@@ -1,5 +1,5 @@
 """Team leaders create and manage campaigns in their Zalo chat with the OA, and team members
-confirm relays (`bot.dispatcher.Interceptor`, registered in `default_interceptors()`).
+confirm relays (a chat interceptor of the campaigns feature, see `feature.py`).
 
 - "thông báo": a guided wizard — a template or own text → (template) place; time; date →
   villages within the leader's scope → now or a time → preview → confirm.
