@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.config import get_settings
 from bot.features.procedures.evaluation import (
     DEFAULT_DATASET,
     DEFAULT_QUERIES,
@@ -22,8 +23,6 @@ from bot.features.procedures.evaluation import (
     raw_latencies_ms,
 )
 from bot.features.procedures.search import Lexicon, ProcedureIndex
-
-from bot.config import get_settings
 
 
 def run(dataset: Path = DEFAULT_DATASET, queries_path: Path = DEFAULT_QUERIES) -> dict[str, Any]:

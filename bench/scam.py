@@ -12,9 +12,8 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.features.scam.analyzer import ScamAnalyzer
-
 from bot.config import PACKAGE_DIR
+from bot.features.scam.analyzer import ScamAnalyzer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_CSV = ROOT.parent / "shared" / "datasets" / "scam-sms-dev.csv"

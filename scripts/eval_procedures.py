@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.config import get_settings
 from bot.features.procedures.catalogue import load_catalogue
 from bot.features.procedures.evaluation import (
     DEFAULT_DATASET,
@@ -24,8 +25,6 @@ from bot.features.procedures.evaluation import (
     load_queries,
 )
 from bot.features.procedures.search import Lexicon, ProcedureIndex
-
-from bot.config import get_settings
 
 
 def _report(label: str, result: EvalResult, show_misses: bool) -> None:

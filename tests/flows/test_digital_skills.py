@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from bot.features.skills.households import mastery_by_village
-from bot.features.skills.lessons import Lesson, load_lessons
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.config import Settings
+from bot.features.skills.households import mastery_by_village
+from bot.features.skills.lessons import Lesson, load_lessons
 from bot.services import Services
 from db import org as org_db
 from db import residents as resident_rows

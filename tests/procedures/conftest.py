@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bot.config import PACKAGE_DIR, get_settings
 from bot.features.procedures.catalogue import Catalogue, load_catalogue
 from bot.features.procedures.evaluation import DEFAULT_DATASET
 from bot.features.procedures.search import Lexicon, ProcedureIndex
-
-from bot.config import PACKAGE_DIR, get_settings
 
 CONTENT_DIR = PACKAGE_DIR / "content"
 DATASET_ENV = "PROCEDURES_DATASET"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from bot.features.procedures.cards import (
     BUTTON_TITLE_LIMIT,
     MAX_BUTTONS,
@@ -24,7 +25,6 @@ from bot.features.procedures.catalogue import Catalogue
 from bot.features.procedures.importer import record_to_procedure
 from bot.features.procedures.model import Channel, Document, Procedure
 from bot.features.procedures.search import Hit, ProcedureIndex
-
 from tests.procedures.conftest import CONTENT_DIR, national_record
 
 

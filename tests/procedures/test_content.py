@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
 from bot.features.procedures.cards import (
     MESSAGE_LIMIT,
     CardTemplates,
@@ -23,7 +24,6 @@ from bot.features.procedures.catalogue import (
 )
 from bot.features.procedures.model import CODE_RE, Procedure
 from bot.features.procedures.search import Lexicon
-
 from tests.procedures.conftest import CONTENT_DIR
 
 # The procedures of the reference's table (domain.md §2.1) that have a national code.

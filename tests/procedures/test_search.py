@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from bot.features.procedures.catalogue import Catalogue
 from bot.features.procedures.evaluation import (
     DEFAULT_QUERIES,
@@ -14,7 +15,6 @@ from bot.features.procedures.evaluation import (
 )
 from bot.features.procedures.model import CODE_RE, Procedure
 from bot.features.procedures.search import Lexicon, ProcedureIndex, loose, name_head
-
 from tests.procedures.conftest import CONTENT_DIR
 
 TOP1_FLOOR = 0.85

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from bot.features.procedures.cards import MAX_BUTTONS, MESSAGE_LIMIT, PAYLOAD_DETAIL
 from bot.features.procedures.service import ProcedureService, content_problems
-
 from tests.procedures.conftest import CONTENT_DIR
 
 

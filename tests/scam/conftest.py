@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from bot.features.scam.analyzer import ScamAnalyzer
 
 from bot.config import PACKAGE_DIR
+from bot.features.scam.analyzer import ScamAnalyzer
 
 CONTENT_DIR = PACKAGE_DIR / "content"
 

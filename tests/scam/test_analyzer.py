@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
+
 from bot.features.scam.analyzer import ScamAnalyzer
 
 EXAMPLES = Path(__file__).parent / "data" / "examples.csv"

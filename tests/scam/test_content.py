@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic import ValidationError
+
 from bot.features.scam.analyzer import ScamAnalyzer
 from bot.features.scam.content import Lexicon, ScamContent
 from bot.features.scam.links import split_host
 from bot.features.scam.render import verdict_message
 from bot.features.scam.text import compile_phrase
-from pydantic import ValidationError
-
 from bot.texts import render
 from tests.scam.conftest import CONTENT_DIR
 

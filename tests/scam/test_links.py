@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from bot.features.scam.analyzer import ScamAnalyzer
 from bot.features.scam.blocklist import Blocklist, clean_entry
 from bot.features.scam.links import FoundLink, find_links
-
 from tests.scam.conftest import CONTENT_DIR, codes
 
 OFFICIAL = Path(__file__).parent / "data" / "official_domains.txt"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from bot.features.scam.analyzer import ScamAnalyzer
-from bot.features.scam.reports import draft_report, mask_numbers
 from sqlalchemy import Engine
 
+from bot.features.scam.analyzer import ScamAnalyzer
+from bot.features.scam.reports import draft_report, mask_numbers
 from db.models.core import Resident
 from db.models.org import Village
 from db.scam import recent_reports, record_report, reports_by_type

@@ -8,10 +8,10 @@ notices that warn "do not share", delivery and telco notices, family chat, commu
 from __future__ import annotations
 
 import pytest
-from bot.features.scam.analyzer import ScamAnalyzer
-from bot.features.scam.content import Allowlist, ScamContent
 from pydantic import ValidationError
 
+from bot.features.scam.analyzer import ScamAnalyzer
+from bot.features.scam.content import Allowlist, ScamContent
 from bot.texts import load_yaml
 from tests.scam.conftest import CONTENT_DIR
 

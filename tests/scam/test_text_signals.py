@@ -8,8 +8,8 @@ use nearby words.
 from __future__ import annotations
 
 import pytest
-from bot.features.scam.analyzer import ScamAnalyzer
 
+from bot.features.scam.analyzer import ScamAnalyzer
 from tests.scam.conftest import codes
 
 CASES: dict[str, tuple[list[str], list[str]]] = {
