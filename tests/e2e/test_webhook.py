@@ -97,10 +97,23 @@ def test_bad_bodies_get_clear_4xx(live: Live) -> None:
         assert http.get("/healthz").status_code == 200
 
 
+def _replies_to_one_delivery(live: Live, http: httpx.Client, user: str, text: str) -> int:
+    """How many messages one delivery of `text` from a new resident queues (the first-contact
+    privacy notice and the answer), so a replay can be held to the same count."""
+    body = text_body(user, "bb0000000000000000ff", text)
+    assert http.post("/webhook/zalo", content=body, headers=sign(body, "1731900000123")).json()
+    wait_for(lambda: any(r.recipient == user for r in rows(live, Outbox)))
+    wait_for(
+        lambda: all(r.status != "pending" for r in rows(live, InboundEvent) if r.subject_id == user)
+    )
+    return len([r for r in rows(live, Outbox) if r.recipient == user])
+
+
 def test_replayed_delivery_is_processed_once(live: Live) -> None:
     user = "100000000000000002"
     body = text_body(user, "bb00000000000000001b", "menu")
     with live.client() as http:
+        once = _replies_to_one_delivery(live, http, "100000000000000003", "menu")
         for _ in range(3):
             assert http.post(
                 "/webhook/zalo", content=body, headers=sign(body, "1731900000123")
@@ -111,7 +124,10 @@ def test_replayed_delivery_is_processed_once(live: Live) -> None:
         lambda: all(r.status != "pending" for r in rows(live, InboundEvent) if r.subject_id == user)
     )
     replies = [r for r in rows(live, Outbox) if r.recipient == user]
-    assert len(replies) == 1  # one menu, not three
+    assert len(replies) == once  # what one delivery sends, not three times that
+    assert len({r.idempotency_key for r in replies}) == once
+    menus = [r for r in replies if "attachment" in json.dumps(r.message)]
+    assert len(menus) == 1  # one menu, not three
 
 
 def test_own_echo_is_recorded_and_never_answered(live: Live) -> None:
