@@ -13,19 +13,10 @@ from fastapi.responses import JSONResponse
 from bot.sim.events import envelope, user_event
 from bot.sim.http import HooksDep, StateDep, json_body
 from bot.sim.state import Inbound, SimState, SimUser, new_id
+from bot.zalo.events import USER_MESSAGE_KINDS
 
-INBOUND_KINDS = (
-    "text",
-    "image",
-    "gif",
-    "link",
-    "audio",
-    "video",
-    "sticker",
-    "location",
-    "business_card",
-    "file",
-)
+# What a simulated resident may send: the kinds of user message the webhook takes.
+INBOUND_KINDS = USER_MESSAGE_KINDS
 
 router = APIRouter()
 

@@ -53,28 +53,43 @@ def _checked(
     return villages, title, schedule
 
 
+def _columns(
+    spec: Spec,
+    villages: list[Village],
+    title: str,
+    schedule: sched.Schedule,
+    *,
+    now: datetime,
+    ctx: Context,
+) -> dict[str, Any]:
+    """The campaign's columns that creating and editing both set from a checked spec."""
+    return {
+        "title": title,
+        "template_id": spec.template_id or None,
+        "text": None if spec.template_id else (spec.text or "").strip(),
+        "variables": dict(spec.variables),
+        "target_kinds": ordered_kinds(spec.target_kinds),
+        "village_ids": [v.id for v in villages if v.id is not None],
+        "commune_groups": spec.commune_groups,
+        "schedule_kind": schedule.kind,
+        "run_at": schedule.run_at,
+        "cron": schedule.cron,
+        "daily_time": schedule.daily_time,
+        "start_date": schedule.start_date,
+        "end_date": schedule.end_date,
+        "urgent": spec.urgent,
+        "next_run_at": sched.first_occurrence(schedule, now=now, tz=ctx.settings.tz),
+    }
+
+
 def create(session: Session, spec: Spec, actor: Actor, *, now: datetime, ctx: Context) -> Campaign:
     if not actor.can_create:
         raise CampaignError(403, "this role may not create campaigns")
     villages, title, schedule = _checked(session, spec, actor, now=now, ctx=ctx)
     needs_approval = ctx.settings.campaign_requires_approval and not actor.commune_wide
     campaign = Campaign(
-        title=title,
-        template_id=spec.template_id or None,
-        text=None if spec.template_id else (spec.text or "").strip(),
-        variables=dict(spec.variables),
-        target_kinds=ordered_kinds(spec.target_kinds),
-        village_ids=[v.id for v in villages if v.id is not None],
-        commune_groups=spec.commune_groups,
-        schedule_kind=schedule.kind,
-        run_at=schedule.run_at,
-        cron=schedule.cron,
-        daily_time=schedule.daily_time,
-        start_date=schedule.start_date,
-        end_date=schedule.end_date,
-        urgent=spec.urgent,
+        **_columns(spec, villages, title, schedule, now=now, ctx=ctx),
         status="pending_approval" if needs_approval else "scheduled",
-        next_run_at=sched.first_occurrence(schedule, now=now, tz=ctx.settings.tz),
         created_by=actor.name,
         created_by_member_id=actor.member_id,
         created_at=now,
@@ -191,21 +206,7 @@ def edit(
         session,
         campaign,
         now=now,
-        commune_groups=spec.commune_groups,
-        title=title,
-        template_id=spec.template_id or None,
-        text=None if spec.template_id else (spec.text or "").strip(),
-        variables=dict(spec.variables),
-        target_kinds=ordered_kinds(spec.target_kinds),
-        village_ids=[v.id for v in villages if v.id is not None],
-        schedule_kind=schedule.kind,
-        run_at=schedule.run_at,
-        cron=schedule.cron,
-        daily_time=schedule.daily_time,
-        start_date=schedule.start_date,
-        end_date=schedule.end_date,
-        urgent=spec.urgent,
-        next_run_at=sched.first_occurrence(schedule, now=now, tz=ctx.settings.tz),
+        **_columns(spec, villages, title, schedule, now=now, ctx=ctx),
         **approval,
     )
     audit_rows.audit(
