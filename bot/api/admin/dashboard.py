@@ -6,12 +6,13 @@ reads the same statistics as /admin/stats and draws them as inline SVG.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import (
     ChoiceLoader,
@@ -165,11 +166,60 @@ async def dashboard(
     )
 
 
+@router.get("/report", response_class=HTMLResponse)
+async def monthly_report(
+    request: Request,
+    runtime: RuntimeDep,
+    month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
+    end: ToQuery = None,
+    village: VillageQuery = None,
+) -> Response:
+    """ "Báo cáo tháng": one printable page for the commune's monthly meeting (the month of
+    `month`, else of `to`, else this month), with its trends against the month before."""
+    try:
+        principal: Principal = await current_principal(request, runtime)
+    except HTTPException:
+        return RedirectResponse("/admin/login", status_code=303)
+    try:
+        first, last = month_range(month or (end or "")[:7] or None, local_now(runtime).date())
+    except ValueError:
+        return page("error.html", status=400, message="month must look like 2026-11")
+    args = (runtime, principal, first.isoformat(), last.isoformat(), village)
+    try:
+        report = await anyio.to_thread.run_sync(compute, *args)
+        before_first, before_last = month_range(
+            (first - timedelta(days=1)).strftime("%Y-%m"), first
+        )
+        before = await anyio.to_thread.run_sync(
+            compute, runtime, principal, before_first.isoformat(), before_last.isoformat(), village
+        )
+    except HTTPException as exc:
+        return page("error.html", status=exc.status_code, message=exc.detail)
+    sections = sections_of(runtime.services.features)
+    return page(
+        "report.html",
+        r=report,
+        month=first.strftime("%m/%Y"),
+        commune=runtime.services.commune_name,
+        generated=local_now(runtime).strftime("%H:%M %d/%m/%Y"),
+        trends=section_trends(sections, report, before),
+        sections=sections,
+    )
+
+
+def month_range(month: str | None, today: date) -> tuple[date, date]:
+    """The first and last day of `month` (YYYY-MM; None: the month of `today`), never past
+    `today`."""
+    first = date.fromisoformat(f"{month}-01") if month else today.replace(day=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, min(following - timedelta(days=1), max(today, first))
+
+
 def _figure(figures: dict[str, Any], path: str) -> float | None:
     value: Any = figures
     for key in path.split("."):
         value = value.get(key) if isinstance(value, dict) else None
-    return float(value) if isinstance(value, int | float) else None
+    return value if isinstance(value, int | float) else None
 
 
 def section_trends(
