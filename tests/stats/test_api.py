@@ -436,3 +436,14 @@ def test_csv_has_broadcasts(seeded: Live) -> None:
     assert found[("broadcasts", "delivery_rate", "")] == "0.7778"
     assert found[("broadcasts", "by_campaign.sent", "Ngày hội DVC")] == "5"
     assert found[("broadcasts", "by_village.relay_confirmed", "Thôn Trung Hòa")] == "1"
+
+
+def test_the_village_table_counts_each_active_resident_once_by_their_village(
+    seeded: Live,
+) -> None:
+    r = get(seeded, make_token(seeded.runtime.engine), **{"from": "2026-11-10", "to": "2026-11-13"})
+    activity = r.json()["activity"]
+    rows = {v["village"]: v["active_residents"] for v in activity["by_village"]}
+    # Every village has a row, and the rows add up to the residents active in the range.
+    assert {"Thôn Đông", "Thôn Trung Hòa", "Bản Nà Lầy", "Tổ dân phố 3"} <= set(rows)
+    assert sum(rows.values()) == activity["active_residents"]["whole_range"]
