@@ -250,8 +250,12 @@ def test_browser_every_section_fits_the_screen_with_names_not_codes(
     shot = SCREENSHOTS / f"dashboard-{width}.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
-    # What an official sees first, before scrolling.
+    # What an official sees first, before scrolling; and two sections up close.
     page.screenshot(path=str(SCREENSHOTS / f"dashboard-{width}-first-screen.png"))
+    for name in ("villages", "flows", "scam"):
+        page.locator(f"#section-{name}").screenshot(
+            path=str(SCREENSHOTS / f"dashboard-{width}-{name}.png")
+        )
     page.close()
 
 
