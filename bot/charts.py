@@ -24,6 +24,22 @@ def pct_label(value: float) -> str:
     return f"{shown:.0f}%" if shown == int(shown) else f"{shown:.1f}%".replace(".", ",")
 
 
+# Charts are drawn 360 units wide: on a 360–390 px phone one unit is about one pixel, so
+# the 14-unit text the stylesheet sets stays at least 12 px; wider screens show them larger.
+WIDTH = 360
+
+
+def _day_label(label: str) -> str:
+    """A day (YYYY-MM-DD) as dd/mm; anything else as it is."""
+    if len(label) == 10 and label[4] == "-" and label[7] == "-":
+        return f"{label[8:]}/{label[5:7]}"
+    return label
+
+
+def _cut(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 def _nice_max(value: float) -> float:
     """The smallest 4 × (1, 2 or 5 × 10^k) at or above `value`: four whole-number ticks."""
     if value <= 0:
@@ -42,12 +58,15 @@ def bars_over_time(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[float]]],
     *,
-    width: int = 640,
-    height: int = 200,
+    width: int = WIDTH,
+    height: int = 220,
     chart_id: str = "",
 ) -> str:
-    """Grouped vertical bars per day (or week), one colour per series, with a legend."""
-    left, right, top, bottom = 40, 10, 24, 36
+    """Grouped vertical bars per day (or week), one colour per series, with a legend (one
+    line per series, so long names fit a phone). Dates read dd/mm."""
+    legend_h = 20 * len(series)
+    left, right, top, bottom = 40, 10, 8 + legend_h, 30
+    height += legend_h
     plot_w, plot_h = width - left - right, height - top - bottom
     # Counts: at least 4 on the axis, so the ticks stay whole numbers.
     peak = _nice_max(max((max(values, default=0) for _, values in series), default=0))
@@ -68,7 +87,7 @@ def bars_over_time(
             f'<text x="{left - 4}" y="{y + 4:.1f}" class="axis" text-anchor="end">'
             f"{_fmt(peak * i / 4)}</text>"
         )
-    step = max(1, n // 8)
+    step = max(1, -(-n // 5))  # at most 5 labels: they stay readable on a phone
     for index, label in enumerate(labels):
         x0 = left + index * group_w + group_w * 0.1
         for s, (name, values) in enumerate(series):
@@ -82,18 +101,18 @@ def bars_over_time(
                 f"<title>{escape(name)} {escape(label)}: {_fmt(value)}</title></rect>"
             )
         if index % step == 0:
-            short = label[5:] if len(label) == 10 and label[4] == "-" else label  # a date
+            short = _day_label(label)
             parts.append(
                 f'<text x="{left + index * group_w + group_w / 2:.1f}" '
                 f'y="{height - bottom + 14}" class="axis" text-anchor="middle">'
                 f"{escape(short)}</text>"
             )
     for s, (name, _) in enumerate(series):
-        x = left + s * 150
+        y = 4 + 20 * s
         parts.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
+            f'<rect x="{left}" y="{y}" width="12" height="12" fill="{PALETTE[s % len(PALETTE)]}"/>'
         )
-        parts.append(f'<text x="{x + 14}" y="13" class="legend">{escape(name)}</text>')
+        parts.append(f'<text x="{left + 18}" y="{y + 12}" class="legend">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -104,12 +123,13 @@ def horizontal_bars(
     *,
     target: float | None = None,
     percent: bool = False,
-    width: int = 640,
+    width: int = WIDTH,
     chart_id: str = "",
 ) -> str:
-    """One labelled bar per row (a funnel, a village breakdown); an optional target line."""
-    row_h, label_w, top = 26, 190, 8
-    height = top * 2 + row_h * max(len(rows), 1)
+    """One bar per row (a funnel, a village breakdown), its label above it so long names fit
+    a phone; an optional target line."""
+    row_h, label_w, top = 42, 0, 8
+    height = top * 2 + row_h * max(len(rows), 1) + (16 if target is not None else 0)
     plot_w = width - label_w - 60
     peak = 1.0 if percent else _nice_max(max((v for _, v in rows), default=0))
     parts = [
@@ -122,15 +142,14 @@ def horizontal_bars(
         w = plot_w * min(value, peak) / peak if peak else 0
         shown = pct_label(value) if percent else _fmt(value)
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 17}" class="axis" text-anchor="end">'
-            f"{escape(label[:32])}</text>"
+            f'<text x="{label_w}" y="{y + 14}" class="axis">{escape(_cut(label, 40))}</text>'
         )
         parts.append(
-            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
+            f'<rect x="{label_w}" y="{y + 20}" width="{w:.1f}" height="{row_h - 26}" '
             f'fill="{PALETTE[0]}" data-label="{escape(label)}" data-value="{value:g}">'
             f"<title>{escape(label)}: {shown}</title></rect>"
         )
-        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 17}" class="value">{shown}</text>')
+        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 33}" class="value">{shown}</text>')
     if target is not None and peak:
         x = label_w + plot_w * min(target, peak) / peak
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" class="target"/>')

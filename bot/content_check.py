@@ -119,6 +119,8 @@ def check_flows(content: Path, hooks: Hooks) -> list[str]:
     for flow in flows.values():
         for step_id, step in flow.steps.items():
             where = f"flows/{flow.id}.yaml: step '{step_id}'"
+            if not step.title:
+                problems.append(f"{where}: no `title` (the dashboard's funnels show it)")
             problems.extend(_render_problems(where, step.say, sample_context(flow, step, hooks)))
             if step.invalid:
                 problems.extend(

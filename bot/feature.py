@@ -8,7 +8,7 @@ services built once per process, statistics sections and scheduled jobs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.handlers.base import Handler
     from bot.reporting import Context
     from bot.runtime import Runtime
+    from bot.services import Services
     from bot.turn import Turn
     from db.stats import Window
 
@@ -42,6 +43,28 @@ class Section:
     template: Path | None = None
     # Extra dashboard charts: (chart name, function(report) -> SVG text, or None to skip).
     charts: tuple[tuple[str, Callable[[dict[str, Any]], str | None]], ...] = ()
+    # The heading officials read, and one line on what the figures mean.
+    title: str = ""
+    explain: str = ""
+    # Figures compared with the previous period of the same length: (label, key in the
+    # section's figures; dots go deeper, e.g. "active_residents.whole_range").
+    trends: tuple[tuple[str, str], ...] = ()
+    # Names for the codes the section's figures hold: `labels(services)` gives
+    # {kind: {code: name}}, read through `Context.label`.
+    labels: Callable[[Services], Mapping[str, Mapping[str, str]]] | None = None
+    # Tables for the CSV downloads: `tables(figures)` gives `Table`s (one row per day,
+    # village, flow…).
+    tables: Callable[[dict[str, Any]], list[Table]] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV download: `slug` names the file, `title` the link; Vietnamese headers."""
+
+    slug: str
+    title: str
+    header: tuple[str, ...]
+    rows: list[list[Any]]
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,11 @@ class RangeError(ValueError):
     """The requested dates cannot be used (reason in the message)."""
 
 
+# What officials read instead of codes, by kind ("procedure", "flow", "step" keyed
+# "flow/step", "scam_type", "signal_type"...): what the features' `Section.labels` give.
+Labels = Mapping[str, Mapping[str, str]]
+
+
 @dataclass(frozen=True)
 class Context:
     """What every section may need besides the window."""
@@ -43,6 +48,11 @@ class Context:
     days: list[str]
     # The digital skills as (lesson id, title), in lesson order.
     skills: tuple[tuple[str, str], ...] = ()
+    labels: Labels = field(default_factory=dict)
+
+    def label(self, kind: str, key: str) -> str:
+        """The name officials read for `key` (a procedure code, a flow id…), else the key."""
+        return self.labels.get(kind, {}).get(key, key)
 
     def village_label(self, village_id: int | None) -> str:
         if village_id is None:
@@ -70,6 +80,30 @@ def parse_range(start: str | None, end: str | None, *, today: date) -> tuple[dat
         msg = f"a range can cover at most {MAX_DAYS} days"
         raise RangeError(msg)
     return first, last
+
+
+def previous_range(first: date, last: date) -> tuple[date, date]:
+    """The period of the same length just before [first, last]: what trends compare with."""
+    length = (last - first).days + 1
+    return first - timedelta(days=length), first - timedelta(days=1)
+
+
+def vn_date(day: str | date) -> str:
+    """An ISO day as officials write it: dd/mm/yyyy."""
+    d = date.fromisoformat(day) if isinstance(day, str) else day
+    return d.strftime("%d/%m/%Y")
+
+
+def trend(current: float | None, previous: float | None) -> dict[str, Any]:
+    """A figure against the previous period: the change, and its direction ("up", "down",
+    "same"; "new" when the previous period had none, None when either is unknown)."""
+    if current is None or previous is None:
+        return {"current": current, "previous": previous, "change": None, "direction": None}
+    change = round(current - previous, 4)
+    direction = "same" if change == 0 else ("up" if change > 0 else "down")
+    if previous == 0 and current:
+        direction = "new"
+    return {"current": current, "previous": previous, "change": change, "direction": direction}
 
 
 def window_for(first: date, last: date, villages: frozenset[int] | None) -> Window:
@@ -111,6 +145,7 @@ def build_report(
     villages: frozenset[int] | None,
     sections: tuple[Section, ...],
     skills: tuple[tuple[str, str], ...] = (),
+    labels: Labels | None = None,
     timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """The whole report; `timings`, when given, receives the seconds each step took
@@ -121,6 +156,7 @@ def build_report(
         villages=q.village_names(session),
         days=day_list(first, last),
         skills=skills,
+        labels=labels or {},
     )
     report: dict[str, Any] = {
         "range": {
@@ -196,11 +232,21 @@ def rows_for_csv(report: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
         yield from walk(section, "", value)
 
 
-def to_csv(report: dict[str, Any]) -> str:
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """The one place CSV text is written: UTF-8 with a BOM (so spreadsheet programs read the
+    Vietnamese text right), a header row, then the rows (None as an empty cell)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["from", "to", "section", "metric", "dimension", "value"])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def to_csv(report: dict[str, Any]) -> str:
+    """Every figure, one per row (section, metric, dimension, value): for scripts."""
     first, last = report["range"]["from"], report["range"]["to"]
-    for section, metric, dimension, value in rows_for_csv(report):
-        writer.writerow([first, last, section, metric, dimension, "" if value is None else value])
-    return buffer.getvalue()
+    return write_csv(
+        ["from", "to", "section", "metric", "dimension", "value"],
+        ([first, last, *row] for row in rows_for_csv(report)),
+    )

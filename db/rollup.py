@@ -89,8 +89,8 @@ def step_prev(residents: str | None) -> str:
 def _statements(sql: dict[str, str], pending: str) -> list[str]:
     day, cut, events = sql["day"], sql["cut"], sql["events"]
     detail = (
-        f"CASE WHEN e.kind = 'procedure_search' AND e.value = 'not_found' "
-        f"THEN {sql['query']} ELSE '' END"
+        f"CASE WHEN (e.kind = 'procedure_search' AND e.value = 'not_found') "
+        f"OR e.kind = 'procedure_miss' THEN {sql['query']} ELSE '' END"
     )
     upsert = (
         " ON CONFLICT (day, village_id, kind, flow, step, value, detail) "

@@ -235,6 +235,21 @@ def by_village(session: Session, window: Window, kind: str) -> dict[int | None, 
     return {_village_id(int(v)): (int(n), int(residents.get(v, 0))) for v, n in events}
 
 
+def active_by_home_village(session: Session, window: Window) -> dict[int | None, int]:
+    """village → residents who wrote in the window, counted by the village the resident
+    gave (their profile now), not the one on each message: a resident is counted once,
+    and residents who never said their village are under None."""
+    a, r = StatActiveDay, Resident
+    village = _true() if window.villages is None else col(r.village_id).in_(sorted(window.villages))
+    rows = session.execute(
+        select(col(r.village_id), func.count(func.distinct(a.resident_id)))
+        .join(r, col(r.id) == col(a.resident_id))
+        .where(_days(col(a.day), window), village)
+        .group_by(col(r.village_id))
+    ).all()
+    return {(int(v) if v is not None else None): int(n) for v, n in rows}
+
+
 def reply_seconds(session: Session, window: Window, *, sample: int = 20000) -> list[float]:
     """Seconds from each resident message's arrival to the first reply Zalo accepted
     (the latest `sample` messages of the window).
@@ -356,12 +371,13 @@ def top_values(
 def not_found_queries(
     session: Session, window: Window, *, limit: int = 15
 ) -> list[tuple[str, int]]:
+    """What residents searched for without finding their procedure: searches with no result,
+    and searches whose results they turned down ("Không thấy thủ tục của tôi")."""
     total = func.sum(StatDay.events).label("n")
     rows = session.execute(
         select(col(StatDay.detail), total)
         .where(
-            *_day_rows(window, "procedure_search"),
-            col(StatDay.value) == "not_found",
+            *_day_rows(window, "procedure_search", "procedure_miss"),
             col(StatDay.detail) != "",
         )
         .group_by(col(StatDay.detail))

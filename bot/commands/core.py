@@ -224,10 +224,10 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 def cmd_content_review(args: argparse.Namespace) -> int:
     """Group the messages by text: how often, and which topic residents chose (if asked)."""
-    import csv
     from collections import Counter
     from datetime import timedelta
 
+    from bot.reporting import write_csv
     from db import eventlog
     from db.session import make_engine, read_scope
     from db.types import utcnow
@@ -246,11 +246,12 @@ def cmd_content_review(args: argparse.Namespace) -> int:
     engine.dispose()
     lines = sorted(seen.items(), key=lambda item: (-item[1], item[0]))
     if args.csv:
-        sys.stdout.write("\ufeff")
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["Tin nhắn", "Bà con chọn", "Số lần"])
-        for (text, chosen), count in lines:
-            writer.writerow([text, chosen or "(chưa hiểu)", count])
+        sys.stdout.write(
+            write_csv(
+                ["Tin nhắn", "Bà con chọn", "Số lần"],
+                ([text, chosen or "(chưa hiểu)", count] for (text, chosen), count in lines),
+            )
+        )
         return 0
     print(f"{len(lines)} câu trong {args.days} ngày (chưa hiểu, hoặc bà con tự chọn chủ đề):")
     for (text, chosen), count in lines:

@@ -51,6 +51,9 @@ class AnswerSpec(_Strict):
 
 class StepSpec(_Strict):
     say: str
+    # What officials read for this step on the dashboard (funnels); `bot content check`
+    # reports a step without one.
+    title: str | None = Field(default=None, min_length=1, max_length=60)
     buttons: tuple[ButtonSpec, ...] = ()
     # A hook run when the step is reached: adds template variables and/or dynamic buttons.
     action: str | None = None

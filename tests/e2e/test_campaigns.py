@@ -159,6 +159,9 @@ def test_all_three_target_kinds_with_relay_confirmation(app: Live) -> None:
         wait_report(http, body["id"], lambda r: r["counts"]["seen"] >= 1)
         stats = http.get("/admin/campaigns/stats", headers=ADMIN).json()["items"]
         assert sum(r["sent"] for r in stats) == 6 and sum(r["relay_confirmed"] for r in stats) == 1
+        # Officials read village names, not ids.
+        assert all(r["village_name"] for r in stats)
+        assert {r["village_name"] for r in stats if r["village"] == "thon-dong"} == {"Thôn Đông"}
 
 
 def test_zalo_errors_are_retried_or_recorded_with_the_reason(app: Live) -> None:

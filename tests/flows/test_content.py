@@ -304,3 +304,11 @@ def test_the_household_report(db_url: str, engine: Engine, demo_org: None) -> No
     }
     assert rows["tdp-3"]["households_mastered"] == 0
     assert None not in rows
+
+
+def test_a_step_without_a_title_is_reported(content: Path) -> None:
+    path = content / "flows" / "vneid.yaml"
+    text = path.read_text("utf-8").replace("    title: Chưa kích hoạt được mức 2\n", "")
+    path.write_text(text, "utf-8")
+    problems = problems_in(content)
+    assert "flows/vneid.yaml: step 'fix_no_sms': no `title`" in problems

@@ -75,3 +75,17 @@ def test_long_cards_are_split_into_readable_messages(resident: Chat) -> None:
     assert "📋" in resident.said
     assert len(resident.batch) >= 2
     assert all(len(s.text) <= MAX_TEXT for s in resident.history)
+
+
+def test_turning_down_every_result_is_counted_with_what_was_typed(
+    resident: Chat, engine: Engine
+) -> None:
+    resident.send("#go:procedures")
+    resident.send("căn cước")
+    resident.press("Không thấy thủ tục của tôi")
+    assert "chưa tìm thấy" in resident.said
+    [missed] = logged(engine, "procedure_miss")
+    assert (missed.value, (missed.data or {}).get("query")) == ("rejected", "căn cước")
+    resident.press("Gõ lại")
+    resident.send("xyzzy qwerty")  # no result: counted by the search alone, not twice
+    assert len(logged(engine, "procedure_miss")) == 1

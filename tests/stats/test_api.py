@@ -78,12 +78,13 @@ def test_every_figure_matches_the_seeded_data(seeded: Live) -> None:
     )
     assert vneid["completion_rate"] == 0.5 and vneid["helpful_rate"] == 0.5
     assert vneid["funnel"] == [
-        {"step": "intro", "residents": 4},
-        {"step": "level2", "residents": 2},
+        # Steps by their titles in the flow file; one it does not have, by its id.
+        {"step": "intro", "title": "intro", "residents": 4},
+        {"step": "level2", "title": "Làm mức 2 ở Công an xã", "residents": 2},
     ]
     p = r["procedures"]
     assert (p["searches"], p["not_found"]) == (6, 2)
-    assert p["top"][0] == {"code": "1.001193", "count": 3}
+    assert p["top"][0] == {"code": "1.001193", "name": "Đăng ký khai sinh", "count": 3}
     assert p["not_found_queries"] == [{"query": "giấy phép nuôi ong", "count": 2}]
     sc = r["scam"]
     assert (sc["checks"], sc["high_risk"], sc["high_risk_share"]) == (4, 3, 0.75)
@@ -92,10 +93,11 @@ def test_every_figure_matches_the_seeded_data(seeded: Live) -> None:
         {"signal": "urgency", "count": 2},
     ]
     assert sc["reports_by_type"] == [
-        {"type": "gia_danh_cong_an", "count": 2},
-        {"type": "trung_thuong", "count": 1},
+        {"type": "gia_danh_cong_an", "name": "Giả danh công an, cơ quan điều tra", "count": 2},
+        {"type": "trung_thuong", "name": "Trúng thưởng, quà tặng giả", "count": 1},
     ]
-    assert {"village": "Thôn Đông", "types": {"gia_danh_cong_an": 2}} in sc["reports_by_village"]
+    east = {"village": "Thôn Đông", "reports": 2, "types": {"gia_danh_cong_an": 2}}
+    assert east in sc["reports_by_village"]
     u = r["unanswered"]
     assert u["total"] == 3 and u["most_frequent"][0] == {"text": "cho hỏi giá lúa", "count": 2}
 
@@ -434,3 +436,14 @@ def test_csv_has_broadcasts(seeded: Live) -> None:
     assert found[("broadcasts", "delivery_rate", "")] == "0.7778"
     assert found[("broadcasts", "by_campaign.sent", "Ngày hội DVC")] == "5"
     assert found[("broadcasts", "by_village.relay_confirmed", "Thôn Trung Hòa")] == "1"
+
+
+def test_the_village_table_counts_each_active_resident_once_by_their_village(
+    seeded: Live,
+) -> None:
+    r = get(seeded, make_token(seeded.runtime.engine), **{"from": "2026-11-10", "to": "2026-11-13"})
+    activity = r.json()["activity"]
+    rows = {v["village"]: v["active_residents"] for v in activity["by_village"]}
+    # Every village has a row, and the rows add up to the residents active in the range.
+    assert {"Thôn Đông", "Thôn Trung Hòa", "Bản Nà Lầy", "Tổ dân phố 3"} <= set(rows)
+    assert sum(rows.values()) == activity["active_residents"]["whole_range"]

@@ -177,3 +177,111 @@ def test_browser_logs_in_filters_and_reads_a_chart(seeded: Live, browser: Any) -
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
     assert (ARTIFACTS / "dashboard-phone.png").stat().st_size > 10_000
+
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
+SECTIONS = (
+    "followers",
+    "activity",
+    "villages",
+    "flows",
+    "unanswered",
+    "procedures",
+    "scam",
+    "skills",
+    "broadcasts",
+    "handoffs",
+    "online-filing",
+)
+# What the page must never show an official: procedure codes, flow/step ids, ISO dates.
+INTERNAL = re.compile(
+    r"\b\d\.\d{6}\b|\bBước [a-z_0-9]+\b|\b(?:vneid|fix_[a-z_]+|household_saved|level2)\b"
+    r"|\b20\d\d-\d\d-\d\d\b|#\d+\b"
+)
+OVERFLOW_JS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+# The smallest chart text as shown on screen: font size × the drawing's scale.
+CHART_TEXT_JS = """() => {
+  let smallest = 1000;
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) {
+      smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize) * scale);
+    }
+  }
+  return smallest;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390, 360])
+def test_browser_every_section_fits_the_screen_with_names_not_codes(
+    seeded: Live, browser: Any, width: int
+) -> None:
+    token = make_token(seeded.runtime.engine)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{seeded.url}/admin/login")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    page.goto(f"{seeded.url}/admin/dashboard?from=2026-11-10&to=2026-11-13")
+    page.wait_for_selector("#chart-activity")
+    scroll_width, inner_width = page.evaluate(OVERFLOW_JS)
+    assert scroll_width <= inner_width, f"the page scrolls sideways at {width} px"
+    for name in SECTIONS:
+        section = page.locator(f"#section-{name}")
+        assert section.count() == 1, name
+        assert section.locator("h2").inner_text().strip(), name
+    for name in ("followers", "activity", "flows", "procedures", "scam"):
+        assert page.locator(f"#section-{name} .explain").inner_text().strip(), name
+        assert page.locator(f"#section-{name} .trend").count() >= 1, name
+    text = page.inner_text("main")
+    found = INTERNAL.findall(text)
+    assert not found, f"internal ids or codes on the page: {found[:5]}"
+    assert "Đăng ký khai sinh" in text  # the procedure's name, not 1.001193
+    assert "10/11/2026" in text and "13/11/2026" in text
+    assert "giấy phép nuôi ong" in page.inner_text("#procedures-missing")
+    assert page.inner_text("#scam-checks") == "4" and page.inner_text("#scam-high") == "3"
+    assert page.evaluate(CHART_TEXT_JS) >= 12
+    # A wide table scrolls inside its own frame, its first column stays in view.
+    frame = page.locator("#section-villages .scroll")
+    assert frame.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+    first = page.locator("#villages-table td").first
+    assert first.evaluate("e => getComputedStyle(e).position") == "sticky"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / f"dashboard-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    # What an official sees first, before scrolling; and two sections up close.
+    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{width}-first-screen.png"))
+    for name in ("villages", "flows", "scam"):
+        page.locator(f"#section-{name}").screenshot(
+            path=str(SCREENSHOTS / f"dashboard-{width}-{name}.png")
+        )
+    page.close()
+
+
+def test_monthly_report_and_csv_tables(seeded: Live) -> None:
+    token = make_token(seeded.runtime.engine)
+    with httpx.Client(base_url=seeded.url, cookies={"bot_admin": token}) as http:
+        report = http.get("/admin/report", params={"month": "2026-11"})
+        assert report.status_code == 200
+        assert "Báo cáo tháng 11/2026" in report.text and "In báo cáo" in report.text
+        assert "01/11/2026" in report.text and "30/11/2026" in report.text
+        assert "@media print" in report.text
+        assert 'id="report-households">2 / 1.141 hộ (0,2%)<' in report.text
+        assert http.get("/admin/report", params={"month": "11/2026"}).status_code == 400
+        villages = http.get(
+            "/admin/stats.csv",
+            params={"table": "hoat-dong-thon", "from": "2026-11-10", "to": "2026-11-13"},
+        )
+        assert villages.status_code == 200 and villages.text.startswith("\ufeff")
+        rows = [line.split(",") for line in villages.text.lstrip("\ufeff").splitlines()]
+        assert rows[0] == ["Thôn / tổ", "Tin nhắn đến", "Người dân nhắn tin"]
+        assert ["Thôn Đông", "4", "2"] in rows
+        days = http.get(
+            "/admin/stats.csv",
+            params={"table": "hoat-dong-ngay", "from": "2026-11-10", "to": "2026-11-13"},
+        )
+        day_rows = days.text.lstrip("\ufeff").splitlines()
+        assert len(day_rows) == 5 and day_rows[1].startswith("10/11/2026,3,")
+        unknown = http.get("/admin/stats.csv", params={"table": "nope"})
+        assert unknown.status_code == 400

@@ -231,14 +231,20 @@ async def campaign_stats(
         raise HTTPException(400, "'to' is before 'from'")
 
     def work(session: Session) -> Any:
-        return {
-            "items": rows.village_counts(
-                session,
-                start=datetime.combine(first, time(0), tzinfo=tz),
-                end=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz),
-                village_ids=principal.village_ids,
-            )
-        }
+        names = {v.id: (v.code, v.name) for v in org_rows.villages(session)}
+        items = rows.village_counts(
+            session,
+            start=datetime.combine(first, time(0), tzinfo=tz),
+            end=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz),
+            village_ids=principal.village_ids,
+        )
+        # Officials read names: the village's code and name beside its id (no village: the
+        # commune's own groups).
+        for item in items:
+            code, name = names.get(item["village_id"], (None, "Nhóm chung của xã"))
+            item["village"] = code
+            item["village_name"] = name
+        return {"items": items}
 
     await anyio.to_thread.run_sync(sync, runtime.engine)
     return await _answer(db.read(work))

@@ -6,12 +6,13 @@ reads the same statistics as /admin/stats and draws them as inline SVG.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from datetime import date, timedelta
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import (
     ChoiceLoader,
@@ -29,6 +30,7 @@ from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery, compute
 from bot.api.deps import DatabaseDep, RuntimeDep, local_now
 from bot.charts import bars_over_time, horizontal_bars, pct_label
 from bot.feature import Section, sections_of
+from bot.reporting import trend, vn_date
 from bot.runtime import Runtime
 from db import org as org_rows
 
@@ -57,6 +59,7 @@ def html_environment(sections: tuple[Section, ...] = ()) -> Environment:
     env.filters["num"] = lambda v: "—" if v is None else f"{v:,}".replace(",", ".")
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.0f}%"
     env.filters["pct1"] = lambda v: "—" if v is None else pct_label(v)
+    env.filters["vndate"] = lambda v: vn_date(v) if v else "—"
     env.filters["minutes"] = lambda v: "—" if v is None else f"{v:g}".replace(".", ",") + " phút"
     return env
 
@@ -64,11 +67,6 @@ def html_environment(sections: tuple[Section, ...] = ()) -> Environment:
 def _section_source(parts: dict[str, str], name: str) -> str | None:
     path = parts.get(name.removesuffix(".html"))
     return Path(path).read_text(encoding="utf-8") if path else None
-
-
-def flow_names(runtime: Runtime) -> dict[str, str]:
-    """Each flow's short name for the dashboard, from its flow file."""
-    return {fid: flow.short or flow.title for fid, flow in runtime.services.flows.flows.items()}
 
 
 def page(
@@ -132,8 +130,12 @@ async def dashboard(
         return RedirectResponse("/admin/login", status_code=303)
     try:
         report = await anyio.to_thread.run_sync(compute, runtime, principal, start, end, village)
+        before = await anyio.to_thread.run_sync(
+            partial(compute, runtime, principal, start, end, village, previous=True)
+        )
     except HTTPException as exc:
         return page("error.html", status=exc.status_code, message=exc.detail)
+    sections = sections_of(runtime.services.features)
 
     def villages(session: Session) -> list[dict[str, str]]:
         return [
@@ -147,18 +149,97 @@ async def dashboard(
         "dashboard.html",
         r=report,
         charts=build_charts(report, runtime),
-        flow_names=flow_names(runtime),
         villages=options,
         selected=village or "",
         query=request.url.query,
         generated=local_now(runtime).strftime("%H:%M %d/%m/%Y"),
+        previous=before["range"],
+        previous_days=len(report["activity"]["daily_active"]),
+        trends=section_trends(sections, report, before),
+        csv_links={
+            s.name: [(t.slug, t.title) for t in s.tables(report[s.name])]
+            for s in sections
+            if s.tables is not None and s.name in report
+        },
         # Each section is shown by its feature's template when it has one.
-        sections=sections_of(runtime.services.features),
+        sections=sections,
     )
 
 
+@router.get("/report", response_class=HTMLResponse)
+async def monthly_report(
+    request: Request,
+    runtime: RuntimeDep,
+    month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
+    end: ToQuery = None,
+    village: VillageQuery = None,
+) -> Response:
+    """ "Báo cáo tháng": one printable page for the commune's monthly meeting (the month of
+    `month`, else of `to`, else this month), with its trends against the month before."""
+    try:
+        principal: Principal = await current_principal(request, runtime)
+    except HTTPException:
+        return RedirectResponse("/admin/login", status_code=303)
+    try:
+        first, last = month_range(month or (end or "")[:7] or None, local_now(runtime).date())
+    except ValueError:
+        return page("error.html", status=400, message="month must look like 2026-11")
+    args = (runtime, principal, first.isoformat(), last.isoformat(), village)
+    try:
+        report = await anyio.to_thread.run_sync(compute, *args)
+        before_first, before_last = month_range(
+            (first - timedelta(days=1)).strftime("%Y-%m"), first
+        )
+        before = await anyio.to_thread.run_sync(
+            compute, runtime, principal, before_first.isoformat(), before_last.isoformat(), village
+        )
+    except HTTPException as exc:
+        return page("error.html", status=exc.status_code, message=exc.detail)
+    sections = sections_of(runtime.services.features)
+    return page(
+        "report.html",
+        r=report,
+        month=first.strftime("%m/%Y"),
+        commune=runtime.services.commune_name,
+        generated=local_now(runtime).strftime("%H:%M %d/%m/%Y"),
+        trends=section_trends(sections, report, before),
+        sections=sections,
+    )
+
+
+def month_range(month: str | None, today: date) -> tuple[date, date]:
+    """The first and last day of `month` (YYYY-MM; None: the month of `today`), never past
+    `today`."""
+    first = date.fromisoformat(f"{month}-01") if month else today.replace(day=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, min(following - timedelta(days=1), max(today, first))
+
+
+def _figure(figures: dict[str, Any], path: str) -> float | None:
+    value: Any = figures
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, int | float) else None
+
+
+def section_trends(
+    sections: tuple[Section, ...], report: dict[str, Any], before: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each section's chosen figures against the previous period of the same length."""
+    return {
+        s.name: [
+            {
+                "label": label,
+                **trend(_figure(report[s.name], path), _figure(before[s.name], path)),
+            }
+            for label, path in s.trends
+        ]
+        for s in sections
+        if s.name in report and s.name in before
+    }
+
+
 def build_charts(report: dict[str, Any], runtime: Runtime) -> dict[str, Markup]:
-    names = flow_names(runtime)
     activity = report["activity"]
     days = [d["date"] for d in activity["messages_in_by_day"]]
     charts = {
@@ -183,10 +264,10 @@ def build_charts(report: dict[str, Any], runtime: Runtime) -> dict[str, Markup]:
     }
     for flow in report["flows"]["per_flow"]:
         rows = [("Bắt đầu", float(flow["started"]))]
-        rows += [(f"Bước {s['step']}", float(s["residents"])) for s in flow["funnel"][:8]]
+        rows += [(str(s["title"]), float(s["residents"])) for s in flow["funnel"][:8]]
         rows.append(("Hoàn thành", float(flow["completed"])))
         charts[f"funnel-{flow['flow']}"] = horizontal_bars(
-            f"Phễu luồng {names.get(flow['flow'], flow['flow'])}",
+            f"Luồng “{flow['name']}”: số người đến từng bước",
             rows,
             chart_id=f"chart-funnel-{flow['flow']}",
         )

@@ -147,6 +147,8 @@ class VillageCount(BaseModel):
     campaign_id: int
     title: str
     village_id: int | None
+    village: str | None = Field(default=None, description="the village's code")
+    village_name: str = Field(description="the village's name, or the commune's own groups")
     relay_confirmed: int
 
 

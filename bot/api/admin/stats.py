@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -11,9 +12,16 @@ from fastapi.responses import Response
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
 from bot.api.admin.schemas import StatsOut
 from bot.api.deps import RuntimeDep, local_now
-from bot.feature import sections_of
+from bot.feature import Table, sections_of
 from bot.features.skills.lessons import skill_list
-from bot.reporting import RangeError, build_report, parse_range, to_csv
+from bot.reporting import (
+    RangeError,
+    build_report,
+    parse_range,
+    previous_range,
+    to_csv,
+    write_csv,
+)
 from bot.runtime import Runtime
 from db import admin as admin_rows
 from db import org as org_rows
@@ -49,14 +57,33 @@ def scoped_villages(
     return frozenset({match.id})
 
 
+def report_labels(runtime: Runtime) -> dict[str, Mapping[str, str]]:
+    """The names the enabled features give their codes (procedures, flows, steps…)."""
+    out: dict[str, Mapping[str, str]] = {}
+    for section in sections_of(runtime.services.features):
+        if section.labels is not None:
+            out.update(section.labels(runtime.services))
+    return out
+
+
 def compute(
-    runtime: Runtime, principal: Principal, start: str | None, end: str | None, village: str | None
+    runtime: Runtime,
+    principal: Principal,
+    start: str | None,
+    end: str | None,
+    village: str | None,
+    *,
+    previous: bool = False,
 ) -> dict[str, Any]:
+    """The report; with `previous`, the report of the period of the same length just before
+    the one asked for (what the dashboard's trends compare with)."""
     today = local_now(runtime).date()
     try:
         first, last = parse_range(start, end, today=today)
     except RangeError as exc:
         raise HTTPException(400, str(exc)) from None
+    if previous:
+        first, last = previous_range(first, last)
     villages = scoped_villages(runtime, principal, village)
     rollup.run_all(lambda: session_scope(runtime.engine))
     with read_scope(runtime.engine) as session:
@@ -67,7 +94,10 @@ def compute(
             villages=villages,
             sections=sections_of(runtime.services.features),
             skills=skill_list(runtime.settings.content_dir),
+            labels=report_labels(runtime),
         )
+    if previous:  # read alongside a report already audited
+        return report
     with session_scope(runtime.engine) as session:
         admin_rows.audit(
             session,
@@ -102,13 +132,34 @@ async def read_stats_csv(
     start: FromQuery = None,
     end: ToQuery = None,
     village: VillageQuery = None,
+    table: Annotated[
+        str | None, Query(max_length=40, description="one table, e.g. hoat-dong-thon")
+    ] = None,
 ) -> Response:
-    """The same figures as CSV (section, metric, dimension, value), ready for a spreadsheet."""
+    """The same figures as CSV. With `table` (e.g. `hoat-dong-thon`, `hoat-dong-ngay`), one
+    table with Vietnamese headers, one row per village, day, flow…; without it every figure,
+    one per row (section, metric, dimension, value). UTF-8 with a BOM for spreadsheets."""
     report = await anyio.to_thread.run_sync(compute, runtime, principal, start, end, village)
-    name = f"thong-ke-{report['range']['from']}-{report['range']['to']}.csv"
-    # The BOM lets spreadsheet programs read the Vietnamese text as UTF-8.
+    span = f"{report['range']['from']}-{report['range']['to']}"
+    if table is None:
+        text, name = to_csv(report), f"thong-ke-{span}.csv"
+    else:
+        found = next((t for t in report_tables(runtime, report) if t.slug == table), None)
+        if found is None:
+            raise HTTPException(400, f"unknown table '{table}'")
+        text, name = write_csv(found.header, found.rows), f"{found.slug}-{span}.csv"
     return Response(
-        "\ufeff" + to_csv(report),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def report_tables(runtime: Runtime, report: dict[str, Any]) -> list[Table]:
+    """Every section's CSV tables, in the sections' order."""
+    return [
+        table
+        for section in sections_of(runtime.services.features)
+        if section.tables is not None and section.name in report
+        for table in section.tables(report[section.name])
+    ]

@@ -21,6 +21,11 @@ FEATURE = Feature(
             stats.broadcasts,
             template=HERE / "dashboard.html",
             charts=(("broadcasts", stats.broadcast_delivery),),
+            title="Thông báo, chiến dịch đã gửi",
+            explain="Thông báo của xã gửi tới người quan tâm và các nhóm Zalo thôn; tỉ lệ gửi "
+            "được tính trên các lượt đã gửi xong, lỗi hoặc bỏ qua.",
+            trends=(("Lượt đã gửi", "sent"), ("Lượt lỗi", "failed")),
+            tables=stats.tables,
         ),
     ),
     jobs=(Job("campaigns", run_campaigns),),

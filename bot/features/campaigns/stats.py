@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.charts import bars_over_time
+from bot.feature import Table
 from bot.features.campaigns.spec import TARGET_KINDS
 from bot.reporting import Context, rate
 from db import campaigns as campaign_rows
@@ -92,3 +93,24 @@ def broadcast_delivery(report: dict[str, Any]) -> str | None:
         ],
         chart_id="chart-broadcasts",
     )
+
+
+def tables(figures: dict[str, Any]) -> list[Table]:
+    return [
+        Table(
+            "thong-bao-thon",
+            "Thông báo theo thôn",
+            ("Thôn / tổ", "Đã gửi", "Lỗi", "Bỏ qua", "Đã chuyển vào nhóm", "Tỉ lệ gửi được (%)"),
+            [
+                [
+                    v["village"],
+                    v["sent"],
+                    v["failed"],
+                    v["skipped"],
+                    v["relay_confirmed"],
+                    None if v["delivery_rate"] is None else round(v["delivery_rate"] * 100, 1),
+                ]
+                for v in figures["by_village"]
+            ],
+        )
+    ]

@@ -23,6 +23,11 @@ FEATURE = Feature(
             stats.handoffs,
             template=HERE / "dashboard.html",
             charts=(("handoffs-villages", stats.handoffs_by_village),),
+            title="Yêu cầu gặp cán bộ hỗ trợ",
+            explain="Người dân bấm “Gặp cán bộ” để Tổ công nghệ số giúp trực tiếp; thời gian chờ "
+            "là trung vị từ lúc gửi đến lúc có cán bộ nhận.",
+            trends=(("Yêu cầu", "requested"), ("Đã xong", "resolved")),
+            tables=stats.tables,
         ),
     ),
     jobs=(Job("handoff-escalation", escalation_job, every_s=60),),

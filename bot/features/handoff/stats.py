@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.charts import horizontal_bars
+from bot.feature import Table
 from bot.reporting import Context
 from db import handoff as handoff_rows
 from db.stats import Window
@@ -50,3 +51,17 @@ def handoffs_by_village(report: dict[str, Any]) -> str | None:
         [(str(v["village"]), float(v["requested"])) for v in handoffs["by_village"]],
         chart_id="chart-handoffs-villages",
     )
+
+
+def tables(figures: dict[str, Any]) -> list[Table]:
+    return [
+        Table(
+            "gap-can-bo-thon",
+            "Yêu cầu gặp cán bộ theo thôn",
+            ("Thôn / tổ", "Yêu cầu", "Được nhận", "Đã xong", "Đang chờ"),
+            [
+                [v["village"], v["requested"], v["accepted"], v["resolved"], v["open_now"]]
+                for v in figures["by_village"]
+            ],
+        )
+    ]

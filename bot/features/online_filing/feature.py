@@ -31,6 +31,11 @@ FEATURE = Feature(
             stats.online_filing,
             template=HERE / "dashboard.html",
             charts=(("online-filing-stuck", stats.online_filing_funnel),),
+            title="Hướng dẫn nộp hồ sơ trực tuyến",
+            explain="Người dân được hướng dẫn nộp hồ sơ trên VNeID từng bước; “bị kẹt” là dừng ở "
+            "một bước quá lâu, “nộp xong” là người dân tự báo đã nộp.",
+            trends=(("Lượt bắt đầu", "started"), ("Tự báo đã nộp", "completed")),
+            tables=stats.tables,
         ),
     ),
     jobs=(Job("online-filing-followups", online_filing_job, every_s=60),),

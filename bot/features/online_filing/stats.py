@@ -11,8 +11,9 @@ from sqlmodel import Session
 
 from bot.charts import horizontal_bars
 from bot.config import PACKAGE_DIR
+from bot.feature import Table
 from bot.features.online_filing.content import Family, families
-from bot.reporting import Context
+from bot.reporting import Context, vn_date
 from db import online_filing as filing_rows
 from db.online_filing import FilingRow
 from db.rollup import vn_day
@@ -95,3 +96,23 @@ def online_filing_funnel(report: dict[str, Any]) -> str | None:
             totals[f"{procedure['code']} · {step['title']}"] += step["stuck"]
     bars = [(label, float(n)) for label, n in totals.most_common(10) if n]
     return horizontal_bars("Bị kẹt ở bước nào", bars, chart_id="chart-online-filing-stuck")
+
+
+def tables(figures: dict[str, Any]) -> list[Table]:
+    return [
+        Table(
+            "nop-truc-tuyen-ngay",
+            "Nộp hồ sơ trực tuyến theo ngày",
+            ("Ngày", "Bắt đầu", "Tự báo đã nộp"),
+            [[vn_date(d["date"]), d["started"], d["completed"]] for d in figures["by_day"]],
+        ),
+        Table(
+            "nop-truc-tuyen-thon",
+            "Nộp hồ sơ trực tuyến theo thôn",
+            ("Thôn / tổ", "Bắt đầu", "Tự báo đã nộp", "Bị kẹt", "Nhờ tổ", "Đã giúp xong"),
+            [
+                [v["village"], v["started"], v["completed"], v["stuck"], v["handed"], v["resolved"]]
+                for v in figures["by_village"]
+            ],
+        ),
+    ]

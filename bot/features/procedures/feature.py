@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.feature import Feature, Section
@@ -11,6 +12,8 @@ from bot.services import ProcedureLookup
 
 if TYPE_CHECKING:
     from bot.config import Settings
+
+HERE = Path(__file__).resolve().parent
 
 
 def build(settings: Settings) -> tuple[object, ...]:
@@ -27,5 +30,17 @@ FEATURE = Feature(
     content_checks=(service.content_problems,),
     commands=(commands.register,),
     services=(build,),
-    sections=(Section("procedures", stats.procedures),),
+    sections=(
+        Section(
+            "procedures",
+            stats.procedures,
+            template=HERE / "dashboard.html",
+            title="Thủ tục hành chính người dân tra cứu",
+            explain="Số lần người dân tìm thủ tục trên Zalo OA; “Tìm mà không thấy” là những "
+            "gì họ gõ mà bot không có thủ tục phù hợp, hoặc họ bấm “Không thấy thủ tục của tôi”.",
+            trends=(("Lượt tìm thủ tục", "searches"), ("Tìm mà không thấy", "not_found")),
+            labels=stats.labels,
+            tables=stats.tables,
+        ),
+    ),
 )

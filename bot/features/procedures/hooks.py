@@ -46,6 +46,7 @@ def search(ctx: FlowContext) -> StepAction:
         query=query[:200],
         results=len(hits),
     )
+    ctx.data["hits"] = len(hits)
     if not hits:
         return StepAction(goto="not_found")
     runner_up = hits[1].score if len(hits) > 1 else 0.0
@@ -58,6 +59,18 @@ def search(ctx: FlowContext) -> StepAction:
         label = procedure.title if procedure is not None else hit.name
         buttons.append(DynamicButton(label=_short(label), next="detail", value=hit.code))
     return StepAction(vars={"count": len(buttons), "query": query}, buttons=buttons)
+
+
+@HOOKS.action("procedures_missed")
+def missed(ctx: FlowContext) -> StepAction:
+    """The resident saw the results and none was theirs: counted with the searches that
+    found nothing, so officials read what was missing (a search with no result is already
+    counted by `search`)."""
+    if ctx.data.get("hits"):
+        query = str(ctx.data.get("query") or "")[:200]
+        ctx.turn.log("procedure_miss", flow="procedures", value="rejected", query=query)
+        ctx.data["hits"] = 0
+    return StepAction()
 
 
 @HOOKS.action("procedures_card", sample={"card": SAMPLE_CARD, "title": "Đăng ký khai sinh"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.feature import Feature, Section
@@ -11,6 +12,8 @@ from bot.features.scam.hooks import HOOKS
 
 if TYPE_CHECKING:
     from bot.config import Settings
+
+HERE = Path(__file__).resolve().parent
 
 
 def build(settings: Settings) -> tuple[object, ...]:
@@ -32,5 +35,21 @@ FEATURE = Feature(
     commands=(commands.register,),
     media=(SharedLink(),),
     services=(build,),
-    sections=(Section("scam", stats.scam),),
+    sections=(
+        Section(
+            "scam",
+            stats.scam,
+            template=HERE / "dashboard.html",
+            title="Kiểm tra tin nhắn lừa đảo",
+            explain="Số tin nhắn, đường link người dân gửi nhờ bot kiểm tra; “nguy cơ cao” là "
+            "tin bot cảnh báo rõ là lừa đảo; báo cáo là tin người dân gửi báo cho cán bộ.",
+            trends=(
+                ("Lượt kiểm tra", "checks"),
+                ("Nguy cơ cao", "high_risk"),
+                ("Báo cáo lừa đảo", "reports"),
+            ),
+            labels=stats.labels,
+            tables=stats.tables,
+        ),
+    ),
 )

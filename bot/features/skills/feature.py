@@ -22,6 +22,11 @@ FEATURE = Feature(
             stats.skills,
             template=HERE / "dashboard.html",
             charts=(("skills-coverage", stats.skills_coverage),),
+            title="5 kỹ năng số cơ bản",
+            explain="Người dân học và làm đạt bài trên Zalo OA; mục tiêu là mỗi hộ gia đình có "
+            "ít nhất 1 người thành thạo cả 5 kỹ năng số cơ bản.",
+            trends=(("Thành thạo cả 5 kỹ năng (trong kỳ)", "all_five_in_range"),),
+            tables=stats.tables,
         ),
     ),
 )

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.charts import horizontal_bars
+from bot.feature import Table
 from bot.reporting import Context, rate
 from db import skills as skill_rows
 from db.stats import Window
@@ -98,3 +99,35 @@ def skills_coverage(report: dict[str, Any]) -> str | None:
         percent=True,
         chart_id="chart-skills-coverage",
     )
+
+
+def tables(figures: dict[str, Any]) -> list[Table]:
+    return [
+        Table(
+            "ky-nang-thon",
+            "5 kỹ năng số theo thôn",
+            (
+                "Thôn / tổ",
+                "Người thành thạo 5 kỹ năng",
+                "Hộ có người thành thạo",
+                "Tổng số hộ",
+                "Tỉ lệ hộ (%)",
+            ),
+            [
+                [
+                    v["village"],
+                    v["residents_mastered"],
+                    v["households_mastered"],
+                    v["households_total"],
+                    None if v["coverage"] is None else round(v["coverage"] * 100, 1),
+                ]
+                for v in figures["by_village"]
+            ],
+        ),
+        Table(
+            "ky-nang",
+            "Người đạt từng kỹ năng",
+            ("Kỹ năng", "Người đạt", "Đạt trong kỳ"),
+            [[s["title"], s["residents_passed"], s["passed_in_range"]] for s in figures["skills"]],
+        ),
+    ]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from bot.reporting import Context, by_week, rate, series
+from bot.feature import Table
+from bot.reporting import Context, by_week, rate, series, vn_date
 from db import stats as q
 from db.stats import Window
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def followers(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
@@ -67,6 +72,12 @@ def activity(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
         villages=window.villages,
     )
     by_village = q.by_village(session, window, "message_in")
+    # Active residents by the village each resident gave (counted once), so a resident who
+    # said their village mid-range is not split between it and "Chưa rõ thôn".
+    home = q.active_by_home_village(session, window)
+    villages: list[int | None] = [*ctx.village_ids(window)]
+    if window.villages is None and (None in home or None in by_village):
+        villages.append(None)
     return {
         "active_residents": {
             "last_day": active_day.get(last_day, 0),
@@ -85,8 +96,12 @@ def activity(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
         ],
         "by_village": sorted(
             (
-                {"village": ctx.village_label(v), "messages_in": n, "active_residents": r}
-                for v, (n, r) in by_village.items()
+                {
+                    "village": ctx.village_label(v),
+                    "messages_in": by_village.get(v, (0, 0))[0],
+                    "active_residents": home.get(v, 0),
+                }
+                for v in villages
             ),
             key=lambda r: (-r["messages_in"], r["village"]),
         ),
@@ -94,7 +109,6 @@ def activity(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
 
 
 def flows(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
-    del ctx
     per_flow: dict[str, dict[str, Any]] = {}
     for flow, kind, value, n in q.flow_counts(session, window):
         entry = per_flow.setdefault(
@@ -124,7 +138,13 @@ def flows(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
                 entry[fb[value]] += n
     steps: dict[str, list[dict[str, Any]]] = {}
     for flow, step, n in q.flow_steps(session, window):
-        steps.setdefault(flow, []).append({"step": step, "residents": n})
+        steps.setdefault(flow, []).append(
+            {
+                "step": step,
+                "title": ctx.labels.get("step", {}).get(f"{flow}/{step}", step),
+                "residents": n,
+            }
+        )
     out = []
     for flow, entry in sorted(per_flow.items()):
         funnel = sorted(steps.get(flow, []), key=lambda s: -s["residents"])
@@ -132,8 +152,26 @@ def flows(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
         entry["completion_rate"] = rate(entry["completed"], entry["started"])
         entry["helpful_rate"] = rate(entry["helpful"], answered)
         entry["funnel"] = funnel
+        entry["name"] = ctx.label("flow", flow)
         out.append(entry)
-    return {"per_flow": out}
+    return {
+        "started": sum(f["started"] for f in out),
+        "completed": sum(f["completed"] for f in out),
+        "per_flow": out,
+    }
+
+
+def labels(services: Services) -> Mapping[str, Mapping[str, str]]:
+    """Each flow's short name and each step's title, from the flow files."""
+    flows = services.flows.flows
+    return {
+        "flow": {fid: flow.short or flow.title for fid, flow in flows.items()},
+        "step": {
+            f"{fid}/{sid}": step.title or sid
+            for fid, flow in flows.items()
+            for sid, step in flow.steps.items()
+        },
+    }
 
 
 def unanswered(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
@@ -145,3 +183,89 @@ def unanswered(session: Session, window: Window, ctx: Context) -> dict[str, Any]
             for t, n in q.top_values(session, window, "unanswered", limit=20)
         ],
     }
+
+
+# -- CSV tables ------------------------------------------------------------------------------
+
+
+def follower_tables(figures: dict[str, Any]) -> list[Table]:
+    return [
+        Table(
+            "quan-tam-ngay",
+            "Người quan tâm theo ngày",
+            ("Ngày", "Quan tâm mới", "Bỏ quan tâm"),
+            [[vn_date(d["date"]), d["new"], d["unfollowed"]] for d in figures["by_day"]],
+        ),
+        Table(
+            "quan-tam-thon",
+            "Người quan tâm theo thôn",
+            ("Thôn / tổ", "Người quan tâm", "Người dân đã nhắn"),
+            [[v["village"], v["followers"], v["residents"]] for v in figures["by_village"]],
+        ),
+    ]
+
+
+def activity_tables(figures: dict[str, Any]) -> list[Table]:
+    active = {d["date"]: d["value"] for d in figures["daily_active"]}
+    return [
+        Table(
+            "hoat-dong-ngay",
+            "Hoạt động theo ngày",
+            ("Ngày", "Tin nhắn đến", "Người dân nhắn tin"),
+            [
+                [vn_date(d["date"]), d["value"], active.get(d["date"], 0)]
+                for d in figures["messages_in_by_day"]
+            ],
+        ),
+        Table(
+            "hoat-dong-thon",
+            "Hoạt động theo thôn",
+            ("Thôn / tổ", "Tin nhắn đến", "Người dân nhắn tin"),
+            [
+                [v["village"], v["messages_in"], v["active_residents"]]
+                for v in figures["by_village"]
+            ],
+        ),
+    ]
+
+
+def flow_tables(figures: dict[str, Any]) -> list[Table]:
+    return [
+        Table(
+            "luong",
+            "Các luồng hướng dẫn",
+            ("Luồng", "Bắt đầu", "Hoàn thành", "Dừng giữa chừng", "Thấy hữu ích", "Chưa hữu ích"),
+            [
+                [
+                    f["name"],
+                    f["started"],
+                    f["completed"],
+                    f["cancelled"] + f["timed_out"],
+                    f["helpful"],
+                    f["not_helpful"],
+                ]
+                for f in figures["per_flow"]
+            ],
+        ),
+        Table(
+            "luong-buoc",
+            "Các bước của từng luồng",
+            ("Luồng", "Bước", "Số người đến bước"),
+            [
+                [f["name"], s["title"], s["residents"]]
+                for f in figures["per_flow"]
+                for s in f["funnel"]
+            ],
+        ),
+    ]
+
+
+def unanswered_tables(figures: dict[str, Any]) -> list[Table]:
+    return [
+        Table(
+            "chua-tra-loi",
+            "Câu hỏi chưa trả lời được",
+            ("Câu người dân hỏi", "Số lần"),
+            [[u["text"], u["count"]] for u in figures["most_frequent"]],
+        )
+    ]
