@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -21,13 +21,12 @@ from starlette.requests import ClientDisconnect
 
 from bot.api.deps import RuntimeDep
 from bot.inbound import Incoming
-from bot.text.privacy import redact
+from bot.text.normalize import without_surrogates
+from bot.text.privacy import redact_payload
 from bot.zalo.events import (
     EventError,
     GroupMessageEvent,
     UnknownEvent,
-    UserMessageEvent,
-    ZaloEvent,
     parse_event,
 )
 from bot.zalo.signature import HEADER, verify
@@ -61,18 +60,8 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _redacted_payload(event: ZaloEvent, obj: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    if not isinstance(event, UserMessageEvent | GroupMessageEvent):
-        return obj, None
-    message = obj.get("message")
-    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
-        return obj, None
-    result = redact(message["text"])
-    if not result.changed:
-        return obj, None
-    clean = dict(obj)
-    clean["message"] = {**message, "text": result.text}
-    return clean, ",".join(sorted(result.kinds))
+# A JSON escape of a UTF-16 surrogate ("\\ud800"): the body may hold a lone one.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 @router.post(
@@ -111,6 +100,9 @@ async def receive_zalo_event(request: Request, runtime: RuntimeDep) -> JSONRespo
     if not isinstance(obj, dict):
         metrics.webhook_rejected.labels(reason="bad_json").inc()
         return _problem(400, "the body must be a JSON object")
+    if _SURROGATE_ESCAPE.search(raw):
+        # No database stores a lone surrogate: replaced, the message is processed normally.
+        obj = without_surrogates(obj)
     timestamp = obj.get("timestamp")
     matched = verify(
         header, raw, str(timestamp) if timestamp is not None else "", runtime.mac_formulas
@@ -125,7 +117,7 @@ async def receive_zalo_event(request: Request, runtime: RuntimeDep) -> JSONRespo
     except EventError as exc:
         metrics.webhook_rejected.labels(reason="bad_event").inc()
         return _problem(400, str(exc))
-    payload, redacted = _redacted_payload(event, obj)
+    payload, redacted = redact_payload(obj)
     status = "ignored" if isinstance(event, _IGNORED) else "pending"
     if isinstance(event, UnknownEvent):
         log.info("unknown Zalo event %r stored and acknowledged", event.event_name)

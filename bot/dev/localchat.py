@@ -20,7 +20,7 @@ from bot.dispatcher import Dispatcher
 from bot.handlers.base import Handler
 from bot.processor import EventProcessor
 from bot.services import Services
-from bot.text.privacy import redact
+from bot.text.privacy import redact_payload
 from bot.zalo.events import parse_event
 from db import events
 from db import outbox as outbox_rows
@@ -97,13 +97,7 @@ class LocalChat:
     def _store(self, body: dict[str, Any]) -> str:
         """Store one event as the webhook does; the id of whose queue it joined."""
         event = parse_event(body)
-        payload, redacted = body, None
-        message = body.get("message")
-        if isinstance(message, dict) and isinstance(message.get("text"), str):
-            result = redact(message["text"])
-            if result.changed:
-                payload = {**body, "message": {**message, "text": result.text}}
-                redacted = ",".join(sorted(result.kinds))
+        payload, redacted = redact_payload(body)
         with session_scope(self.engine) as s:
             events.store(
                 s,

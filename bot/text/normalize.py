@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -64,3 +65,39 @@ def normalize(text: str, abbreviations: Mapping[str, str] | None = None) -> str:
     for word in words(text):
         out.append(table.get(word, word))
     return _SPACES.sub(" ", " ".join(out)).strip()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: Any) -> Any:
+    """`value` (decoded JSON) with every lone surrogate ("\\ud800" escaped in a JSON body, which
+    no database or encoder accepts) replaced by U+FFFD, in keys and strings at any depth.
+    Iterative, so any nesting `json.loads` accepted is fine; unchanged input is returned as is."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if not isinstance(value, dict | list):
+        return value
+    root: list[Any] = [value]
+    stack: list[tuple[Any, list[Any] | dict[str, Any], Any]] = [(value, root, 0)]
+    while stack:
+        node, parent, key = stack.pop()
+        if isinstance(node, dict):
+            copy: dict[str, Any] = {}
+            for k, v in node.items():
+                name = _SURROGATE.sub("\ufffd", k) if isinstance(k, str) else k
+                copy[name] = v
+                if isinstance(v, dict | list):
+                    stack.append((v, copy, name))
+                elif isinstance(v, str):
+                    copy[name] = _SURROGATE.sub("\ufffd", v)
+            parent[key] = copy
+        else:
+            items: list[Any] = list(node)
+            for i, v in enumerate(items):
+                if isinstance(v, dict | list):
+                    stack.append((v, items, i))
+                elif isinstance(v, str):
+                    items[i] = _SURROGATE.sub("\ufffd", v)
+            parent[key] = items
+    return root[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 USER_MESSAGE_KINDS = (
     "text",
@@ -24,6 +24,9 @@ USER_MESSAGE_KINDS = (
     "file",
 )
 OA_MESSAGE_KINDS = ("text", "image", "gif", "list", "file", "sticker", "link", "audio", "video")
+
+# Epoch milliseconds fit in 13 digits until the year 2286; 16 still fit a BIGINT column.
+MAX_TIMESTAMP_DIGITS = 16
 
 
 class _Model(BaseModel):
@@ -55,6 +58,16 @@ class ZaloEvent(_Model):
     user_id_by_app: str | None = None
     event_name: str
     timestamp: str = "0"
+
+    @field_validator("timestamp")
+    @classmethod
+    def _milliseconds(cls, value: str) -> str:
+        # Zalo sends epoch milliseconds (13 digits). Anything else could never be stored (a
+        # 400-digit number overflows every integer column), so it is refused, not retried.
+        if not (value.isascii() and value.isdigit() and len(value) <= MAX_TIMESTAMP_DIGITS):
+            msg = f"must be epoch milliseconds, at most {MAX_TIMESTAMP_DIGITS} digits"
+            raise ValueError(msg)
+        return value
 
     # Which queue the event belongs to; events of one subject are processed in order.
     @property

@@ -23,7 +23,35 @@ SECRETS = {
     "otp": "482913",
     "card": "4111111111111111",
     "password": "Hoa@2024pass",
+    # What the hostile run of issue 21 found stored in clear.
+    "otp_period": "483921",
+    "otp_comma": "483922",
+    "otp_grouped": "48-39-26",
+    "password_words": "Hoa2024xyz",
+    "password_vneid": "Pw_secret77",
+    "cvv": "cvv 123",
+    "expiry": "12/27",
+    "account": "0123456789012",
+    "account_words": "9704 3611 2233 44",
 }
+
+# The messages carrying the secrets above, typed as residents type them.
+SECRET_MESSAGES = [
+    f"số căn cước của tôi là {SECRETS['cccd']}",
+    f"cccd {SECRETS['cccd_spaced']} nhé",
+    SECRETS["otp"],
+    f"mã OTP là {SECRETS['otp']}",
+    f"thẻ ngân hàng {SECRETS['card']}",
+    f"mật khẩu là {SECRETS['password']}",
+    f"mã OTP là {SECRETS['otp_period']}.",
+    f"OTP: {SECRETS['otp_comma']}, cán bộ xem giúp",
+    f"Mã OTP VNeID: {SECRETS['otp_grouped']}",
+    f"mat khau cua toi la {SECRETS['password_words']}",
+    f"mật khẩu VNeID của tôi: {SECRETS['password_vneid']}",
+    f"the visa het han {SECRETS['expiry']} {SECRETS['cvv']}",
+    f"stk {SECRETS['account']}",
+    f"so tai khoan agribank cua toi la {SECRETS['account_words']}",
+]
 
 
 async def _flood(live: Live, body: bytes, n: int) -> list[int]:
@@ -83,24 +111,22 @@ async def test_secrets_never_reach_the_database_or_the_logs(
         await chat.join()
         await chat.receive()
         for message in [
-            f"số căn cước của tôi là {SECRETS['cccd']}",
-            f"cccd {SECRETS['cccd_spaced']} nhé",
-            SECRETS["otp"],
-            f"mã OTP là {SECRETS['otp']}",
-            f"thẻ ngân hàng {SECRETS['card']}",
-            f"mật khẩu là {SECRETS['password']}",
+            *SECRET_MESSAGES,
             "#go:handoff",
             f"nhờ cán bộ giúp, số căn cước {SECRETS['cccd']}",
+            f"mật khẩu VNeID của tôi: {SECRETS['password_vneid']} và stk {SECRETS['account']}",
         ]:
             await chat.send(message)
             replies = await chat.receive(max_wait_s=3)
             assert replies
     await asyncio.sleep(0.5)
     dump = _dump_database(live)
+    logs = caplog.text
     for name, secret in SECRETS.items():
         assert secret not in dump, f"{name} found in the database"
         assert secret.replace(" ", "") not in dump.replace(" ", ""), f"{name} found (spaces)"
-        assert secret not in caplog.text, f"{name} found in the logs"
+        assert secret not in logs, f"{name} found in the logs"
+        assert secret.replace(" ", "") not in logs.replace(" ", ""), f"{name} found (spaces)"
 
 
 def _dump_database(live: Live) -> str:
@@ -113,3 +139,31 @@ def _dump_database(live: Live) -> str:
             for row in conn.execute(table.select()):
                 parts.append(json.dumps([str(v) for v in row], ensure_ascii=False))
     return "\n".join(parts)
+
+
+def test_a_signed_event_with_an_absurd_timestamp_is_refused_with_a_reason(live: Live) -> None:
+    ts = "9" * 400
+    body = text_body("100000000000000097", "dd00000000000000001e", "menu", ts=ts)
+    with live.client() as http:
+        for _ in range(3):  # every redelivery gets the same clear answer, never a 503
+            response = http.post("/webhook/zalo", content=body, headers=sign(body, ts))
+            assert response.status_code == 400
+            assert "timestamp" in response.json()["error"]
+
+
+async def test_a_lone_surrogate_is_replaced_and_the_message_processed(live: Live) -> None:
+    user = "100000000000000096"
+    ts = "1731900000456"
+    body = text_body(user, "dd00000000000000001f", "menu", ts=ts).replace(b"menu", b"menu\\ud800")
+    async with httpx.AsyncClient(base_url=live.url, timeout=15) as http:
+        response = await http.post("/webhook/zalo", content=body, headers=sign(body, ts))
+    assert response.status_code == 200, response.text
+    await _settled_count(live, user)
+    with read_scope(live.runtime.engine) as s:
+        event = s.scalars(select(InboundEvent).where(InboundEvent.subject_id == user)).one()
+        status, attempts, payload = event.status, event.attempts, event.payload
+        replies = [r.message for r in s.scalars(select(Outbox).where(Outbox.recipient == user))]
+    assert status == "done", (status, attempts)
+    assert payload["message"]["text"] == "menu\ufffd"
+    texts = json.dumps(replies, ensure_ascii=False)
+    assert replies and "trục trặc" not in texts

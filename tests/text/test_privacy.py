@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.privacy import CARD, CCCD, OTP, PASSWORD, redact
+from bot.text.privacy import (
+    ACCOUNT,
+    CARD,
+    CCCD,
+    CVV,
+    EXPIRY,
+    MARKERS,
+    OTP,
+    PASSWORD,
+    Redaction,
+    redact,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,5 +64,61 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
 
 @given(st.text(max_size=500))
 def test_redact_never_raises_and_is_idempotent(text: str) -> None:
+    once = redact(text)
+    assert redact(once.text).text == once.text
+
+
+# What the hostile run found stored in clear (issue 21, item 8).
+@pytest.mark.parametrize(
+    ("text", "kind", "secret"),
+    [
+        ("mã OTP là 483921.", OTP, "483921"),
+        ("OTP: 483922, đừng đưa ai", OTP, "483922"),
+        ("Mã OTP VNeID: 48-39-26", OTP, "48-39-26"),
+        ("ma otp 483 927 nhe", OTP, "483 927"),
+        ("483928.", OTP, "483928"),
+        ("mat khau cua toi la Hoa2024xyz", PASSWORD, "Hoa2024xyz"),
+        ("mật khẩu VNeID của tôi: Pw_secret77", PASSWORD, "Pw_secret77"),
+        ("mat khẩu mới = Hoa@99", PASSWORD, "Hoa@99"),
+        ("het han 12/27 cvv 123", CVV, "123"),
+        ("het han 12/27 cvv 123", EXPIRY, "12/27"),
+        ("mã CVV: 4567", CVV, "4567"),
+        ("stk 0123456789012", ACCOUNT, "0123456789012"),
+        ("so tai khoan 0123456789012", ACCOUNT, "0123456789012"),
+        ("số tài khoản Vietcombank của tôi là 1903 4567 8901 23", ACCOUNT, "1903 4567 8901 23"),
+    ],
+)
+def test_secrets_the_hostile_run_found_are_masked(text: str, kind: str, secret: str) -> None:
+    result = redact(text)
+    assert kind in result.kinds
+    assert secret not in result.text
+    assert secret.replace(" ", "").replace("-", "") not in result.text.replace(" ", "")
+    assert MARKERS[kind] in result.text
+    assert redact(result.text) == Redaction(result.text, frozenset())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mật khẩu là gì?",
+        "quên mật khẩu VNeID thì làm sao",
+        "ngày 12-05-2024 tôi nộp mã hồ sơ",
+        "căn cước hết hạn 12/05/2030 thì đổi ở đâu",
+        "tài khoản VNeID mức 2",
+        "stk của xã là gì",
+    ],
+)
+def test_questions_about_secrets_keep_their_words(text: str) -> None:
+    assert redact(text).text == text
+
+
+_PIECES = [*"0123456789 .,:-/=[]aƯ", "mật khẩu", "là", "otp", "stk", "cvv", "hết hạn", "mã"]
+_PIECES += ["[đã ẩn", "số tài khoản", "mk", *MARKERS.values()]
+_SECRETISH = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
+
+
+@given(_SECRETISH)
+@settings(max_examples=500)
+def test_redact_is_idempotent_on_secret_like_text(text: str) -> None:
     once = redact(text)
     assert redact(once.text).text == once.text

@@ -54,6 +54,8 @@ C_FUZZY = 0.8
 C_SYNONYM = 0.9
 FUZZY_MIN_SIMILARITY = 0.74
 FUZZY_MIN_LENGTH = 4
+# No procedure word is longer; a longer "word" (50 KB of 'a') would cost time by its square.
+FUZZY_MAX_LENGTH = 40
 # F-measure β: recall (the query is explained) matters more than precision (the string is used).
 BETA = 1.6
 # Share of the final score that comes from the best single string vs. all strings together.
@@ -322,7 +324,7 @@ class ProcedureIndex:
             out += [(w, C_FOLD * 0.5) for w in self._loose.get(loose(word), ()) if w != word]
             return out
         out = [(w, C_FOLD) for w in self._loose.get(loose(word), ())]
-        if out or len(word) < FUZZY_MIN_LENGTH or word.isdigit():
+        if out or not FUZZY_MIN_LENGTH <= len(word) <= FUZZY_MAX_LENGTH or word.isdigit():
             return out
         for match, similarity, _ in process.extract(
             word,
@@ -335,8 +337,8 @@ class ProcedureIndex:
         return out
 
     def _split_glued(self, word: str) -> list[str] | None:
-        if len(word) < 5 or word in self._vocab_set:
-            return None
+        if not 5 <= len(word) <= 2 * FUZZY_MAX_LENGTH or word in self._vocab_set:
+            return None  # two glued words are never longer than two of the longest
         for cut in range(2, len(word) - 1):
             if f"{word[:cut]}_{word[cut:]}" in self._pairs:
                 return [word[:cut], word[cut:]]
