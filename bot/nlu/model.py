@@ -233,19 +233,47 @@ def _pipeline() -> Pipeline:
 
 
 _Vectorizer = tuple[Callable[[str], list[str]], dict[str, int], np.ndarray, int]
-_Parts = tuple[list[_Vectorizer], np.ndarray, np.ndarray]
 
 
-def _inference_parts(pipeline: Pipeline) -> _Parts:
-    """Analyzers, vocabularies, idf and column offsets of the feature union, and the
-    classifier's weights, for `IntentModel.probabilities`."""
-    parts: list[_Vectorizer] = []
-    offset = 0
-    for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
-        parts.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
-        offset += len(vectorizer.vocabulary_)
-    classifier = pipeline.named_steps["classifier"]
-    return parts, np.asarray(classifier.coef_), np.asarray(classifier.intercept_, dtype=float)
+class FastLinear:
+    """`predict_proba` of a fitted TF-IDF feature union into a linear classifier, for one
+    text at a time, without scikit-learn's per-call overhead (the same TF-IDF and softmax,
+    computed directly: about ten times faster). Also used by the procedures' ranker."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        parts: list[_Vectorizer] = []
+        offset = 0
+        for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
+            vocabulary = vectorizer.vocabulary_
+            parts.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
+            offset += len(vocabulary)
+        classifier = pipeline.named_steps["classifier"]
+        self.labels: tuple[str, ...] = tuple(str(c) for c in classifier.classes_)
+        self._parts = parts
+        self._coef = np.asarray(classifier.coef_)
+        self._intercept = np.asarray(classifier.intercept_, dtype=float)
+
+    def probabilities(self, prepared: str) -> np.ndarray:
+        """The classifier's probabilities (in `labels` order) for one prepared text."""
+        columns: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for analyzer, vocabulary, idf, offset in self._parts:
+            counts = Counter(i for i in map(vocabulary.get, analyzer(prepared)) if i is not None)
+            if not counts:
+                continue
+            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            weights = tf * idf[index]
+            weights /= np.linalg.norm(weights)
+            columns.append(index + offset)
+            values.append(weights)
+        scores = self._intercept.copy()
+        if columns:
+            scores += self._coef[:, np.concatenate(columns)] @ np.concatenate(values)
+        scores -= scores.max()
+        exp = np.exp(scores)
+        result: np.ndarray = exp / exp.sum()
+        return result
 
 
 class IntentModel:
@@ -256,7 +284,7 @@ class IntentModel:
         self.cleaner = cleaner
         self.digest = digest
         self.labels: tuple[str, ...] = tuple(str(c) for c in pipeline.classes_)
-        self._parts: _Parts | None = None
+        self._fast: FastLinear | None = None
 
     @classmethod
     def train(
@@ -275,30 +303,10 @@ class IntentModel:
         return cls(pipeline, cleaner, digest)
 
     def probabilities(self, prepared: str) -> np.ndarray:
-        """`pipeline.predict_proba` for one text, without scikit-learn's per-call overhead
-        (the same TF-IDF and softmax, computed directly: about ten times faster)."""
-        if self._parts is None:
-            self._parts = _inference_parts(self.pipeline)
-        parts, coef, intercept = self._parts
-        columns: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        for analyzer, vocabulary, idf, offset in parts:
-            counts = Counter(i for i in map(vocabulary.get, analyzer(prepared)) if i is not None)
-            if not counts:
-                continue
-            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-            weights = tf * idf[index]
-            weights /= np.linalg.norm(weights)
-            columns.append(index + offset)
-            values.append(weights)
-        scores = intercept.copy()
-        if columns:
-            scores += coef[:, np.concatenate(columns)] @ np.concatenate(values)
-        scores -= scores.max()
-        exp = np.exp(scores)
-        result: np.ndarray = exp / exp.sum()
-        return result
+        """`pipeline.predict_proba` for one text, computed directly (`FastLinear`)."""
+        if self._fast is None:
+            self._fast = FastLinear(self.pipeline)
+        return self._fast.probabilities(prepared)
 
     def rank(self, prepared: str) -> list[tuple[str, float]]:
         """Every learned intent with its probability, best first, for a `prepare`d text."""

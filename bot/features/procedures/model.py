@@ -121,6 +121,9 @@ class Procedure(_Record):
     notes_hay_hoi: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
+    # Questions as residents really ask them, often without naming the procedure ("bà nội
+    # mới mất thì làm giấy gì"): the procedure ranker learns from them (`ranker`).
+    examples: list[str] = Field(default_factory=list)
     # Codes of procedures residents often need next (offered as follow-up buttons).
     related: list[str] = Field(default_factory=list)
     origin: Literal["curated", "imported"] = "curated"

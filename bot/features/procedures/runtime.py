@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.features.procedures.loader import database_fingerprint
-from bot.features.procedures.service import CLEAR_SCORE, ProcedureService
+from bot.features.procedures.service import CLEAR_LEAD, CLEAR_SCORE, ProcedureService
 
 
 @lru_cache(maxsize=4)
@@ -25,13 +25,14 @@ def procedure_service(content_dir: Path, database_url: str | None) -> ProcedureS
 
 
 def lookup_for(service: ProcedureService) -> Callable[[str], str | None]:
-    """A procedure lookup for the intent router: a code only for a clear best match."""
+    """A procedure lookup for the intent router: a code only for a clear best match, the
+    same rule by which the procedures flow opens a card directly."""
 
     def lookup(text: str) -> str | None:
         hits = service.search(text, limit=2)
         if not hits or hits[0].score < CLEAR_SCORE:
             return None
-        if len(hits) > 1 and hits[0].score - hits[1].score < 0.1:
+        if len(hits) > 1 and hits[0].score - hits[1].score < CLEAR_LEAD:
             return None
         return hits[0].code
 

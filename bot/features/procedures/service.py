@@ -26,13 +26,20 @@ from bot.features.procedures.cards import (
     render_more,
 )
 from bot.features.procedures.catalogue import Catalogue, ContentError, load_catalogue
+from bot.features.procedures.ranker import ProcedureRanker, ranker_for
 from bot.features.procedures.search import Hit, Lexicon, ProcedureIndex
 
 # Below this score a hit is too weak to offer; the resident is asked to rephrase.
 MIN_MATCH_SCORE = 0.3
-# A hit this far ahead of the next one is shown directly, without a choice list.
-CLEAR_LEAD = 0.25
-CLEAR_SCORE = 0.75
+# A hit this far ahead of the next one is shown directly, without a choice list (and is
+# the code the intent router's lookup commits to). Chosen on the team's own query sets
+# (tests/procedures/data): no wrong card on the lay-wording held-back set.
+CLEAR_LEAD = 0.2
+CLEAR_SCORE = 0.5
+# Share of a hit's score that comes from the learned ranker (the rest: the lexical search).
+RANKER_SHARE = 0.5
+# How many candidates each side proposes before blending.
+_CANDIDATES = 10
 
 
 @dataclass(frozen=True)
@@ -45,22 +52,56 @@ class ProcedureService:
     """Catalogue, search index and card templates, loaded once per process."""
 
     def __init__(
-        self, catalogue: Catalogue, index: ProcedureIndex, templates: CardTemplates
+        self,
+        catalogue: Catalogue,
+        index: ProcedureIndex,
+        templates: CardTemplates,
+        ranker: ProcedureRanker | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.index = index
         self.templates = templates
+        self.ranker = ranker
 
     @classmethod
     def load(cls, content_dir: Path, database_url: str | None) -> ProcedureService:
         """Curated content plus the imported records of `database_url`; ContentError if invalid."""
         catalogue = load_catalogue(content_dir, database_url)
         index = ProcedureIndex.build(catalogue.values(), Lexicon.load(content_dir))
-        return cls(catalogue, index, CardTemplates.load(content_dir))
+        ranker = ranker_for(catalogue.curated())
+        return cls(catalogue, index, CardTemplates.load(content_dir), ranker)
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
-        """Hits worth offering (score ≥ MIN_MATCH_SCORE), best first."""
-        return [h for h in self.index.search(text, limit) if h.score >= MIN_MATCH_SCORE]
+        """Hits worth offering (score ≥ MIN_MATCH_SCORE), best first.
+
+        A hit's score blends the lexical search's (the words of the procedure's names) with
+        the learned ranker's probability (the lay wording of its examples); a procedure the
+        ranker was not taught (imported only) has its lexical share alone.
+        """
+        if limit <= 0:
+            return []
+        lexical = self.index.search(text, max(limit, _CANDIDATES))
+        if self.ranker is None:
+            hits = lexical
+        else:
+            hits = self._blend(lexical, self.ranker.rank(text, _CANDIDATES))
+        return [h for h in hits[:limit] if h.score >= MIN_MATCH_SCORE]
+
+    def _blend(self, lexical: list[Hit], learned: list[tuple[str, float]]) -> list[Hit]:
+        scores = {h.code: (1 - RANKER_SHARE) * h.score for h in lexical}
+        for code, probability in learned:
+            if self.catalogue.get(code) is not None:
+                scores[code] = scores.get(code, 0.0) + RANKER_SHARE * probability
+        names = {h.code: h.name for h in lexical}
+        ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return [
+            Hit(code, names.get(code) or self._title(code), round(score, 4))
+            for code, score in ordered
+        ]
+
+    def _title(self, code: str) -> str:
+        procedure = self.catalogue.get(code)
+        return procedure.title if procedure is not None else code
 
     def reply_for_text(self, text: str) -> Reply:
         """The answer to a free-text question: one card when clear, else up to five choices."""
