@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     # Followers get campaign posts only within this many hours of their last interaction
     # (Zalo's free consultation window is 48 h; 168 h = the 7-day paid window).
     campaign_window_hours: int = 48
+    # Residents are invited to subscribe to village news at most once in this many days.
+    news_offer_every_days: int = Field(default=30, ge=1)
     # How often the active scheduler looks for due campaigns and follows up deliveries.
     campaign_tick_s: float = 15.0
 

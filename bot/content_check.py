@@ -63,6 +63,11 @@ REPLY_SAMPLE: dict[str, Any] = {
     "last": "15/12/2026",
     "author": "Lò Văn Pánh",
     "villages": "Bản Nà Lầy",
+    "by": "Lê Thị Mai",
+    "at": "09:15 07/12/2026",
+    "hours": 48,
+    # replies.yaml menu.more_line
+    "label": "Nhận thông báo của thôn",
     # texts/online_filing.yaml
     "procedure": "Đăng ký khai sinh",
     "step": "Mở VNeID và đăng nhập",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.handlers.base import Handler
+    from bot.replies import Reply
     from bot.reporting import Context
     from bot.runtime import Runtime
     from bot.services import Services
@@ -30,6 +31,9 @@ ContentCheck = Callable[[Path], list[str]]
 # ``register(subparsers)``: adds the feature's sub-commands to `bot` (see `bot.cli`).
 RegisterCommands = Callable[[Any], None]
 BuildServices = Callable[["Settings"], tuple[object, ...]]
+# ``offer(turn, moment)``: a suggestion for the resident at a moment ("follow", "helpful"),
+# or None; the feature keeps it rare (see `bot.services.Services.offer`).
+Offer = Callable[["Turn", str], "Reply | None"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class Feature:
     # Zalo events this feature handles, by event name (e.g. "user_withdraw"): `run(turn)`.
     events: tuple[tuple[str, Callable[[Turn], None]], ...] = ()
     services: tuple[BuildServices, ...] = ()
+    offers: tuple[Offer, ...] = ()
     sections: tuple[Section, ...] = ()
     jobs: tuple[Job, ...] = ()
 

@@ -38,9 +38,16 @@ class MenuItem(BaseModel):
         return self.action.removeprefix("flow:")
 
 
+class MoreItem(MenuItem):
+    """A menu entry beyond Zalo's 5 buttons: a line under them, chosen by typing its number."""
+
+    number: int = Field(ge=6, le=9)
+
+
 class MenuFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     main: tuple[MenuItem, ...] = Field(min_length=1, max_length=5)
+    more: tuple[MoreItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,9 @@ class Services:
         title = self.texts.get("menu.title")
         subtitle = self.texts.get("menu.subtitle")
         text = f"{title}\n{subtitle}"
+        for item in self.menu.more:
+            line = self.texts.get("menu.more_line", number=item.number, label=item.label)
+            text = f"{text}\n{line}"
         if lead:
             text = f"{lead}\n\n{text}"
         buttons = tuple(Button(i.label, payload=GO_PREFIX + i.flow_id) for i in self.menu.main)
@@ -115,3 +125,13 @@ class Services:
     def show_menu(self, turn: Turn, *, lead: str | None = None) -> None:
         turn.say(self.menu_reply(lead=lead))
         turn.log("menu_shown")
+
+    def offer(self, turn: Turn, moment: str) -> Reply | None:
+        """What an enabled feature offers the resident at `moment` ("follow": after the
+        welcome; "helpful": after a flow that helped), if anything (the first one only)."""
+        for feature in self.features:
+            for offer in feature.offers:
+                reply = offer(turn, moment)
+                if reply is not None:
+                    return reply
+        return None

@@ -239,22 +239,72 @@ def sync_from_outbox(
     return len(rows)
 
 
+def relay_siblings(
+    session: Session, *, delivery: CampaignDelivery, lock: bool = False
+) -> list[CampaignDelivery]:
+    """The relays of the same occurrence and group (this one included), in id order: every
+    member asked to forward the same post into the same group."""
+    if delivery.relay_group_id is None:
+        return [delivery]
+    query = (
+        select(CampaignDelivery)
+        .where(
+            CampaignDelivery.occurrence_id == delivery.occurrence_id,
+            CampaignDelivery.target_kind == "relay",
+            CampaignDelivery.relay_group_id == delivery.relay_group_id,
+        )
+        .order_by(col(CampaignDelivery.id))
+    )
+    if lock:
+        query = query.with_for_update()
+    return list(session.exec(query).all())
+
+
 def confirm_relay(
     session: Session, *, delivery_id: int, by: str, now: datetime
-) -> tuple[CampaignDelivery | None, bool]:
-    """Record "Đã chuyển vào nhóm"; (the delivery, whether this tap was the first)."""
-    row = delivery(session, delivery_id=delivery_id, lock=True)
+) -> tuple[CampaignDelivery | None, bool, list[CampaignDelivery]]:
+    """Record "Đã chuyển vào nhóm" for the group of this relay: every member asked for the
+    same group is marked as done by `by`. (the delivery, whether this tap was the group's
+    first, the other members' relays it closed). Those still queued are withdrawn."""
+    row = delivery(session, delivery_id=delivery_id)
     if row is None or row.target_kind != "relay":
-        return None, False
-    if row.relay_confirmed_at is not None:
-        return row, False
-    row.relay_confirmed_at = now
-    row.relay_confirmed_by = by
-    if row.status == "pending":
-        row.status = "sent"  # the tap proves the post arrived
-        row.sent_at = row.sent_at or now
-    session.add(row)
-    return row, True
+        return None, False, []
+    group = relay_siblings(session, delivery=row, lock=True)
+    if any(d.relay_confirmed_at is not None for d in group):
+        session.refresh(row)
+        return row, False, []
+    others = []
+    for d in group:
+        d.relay_confirmed_at = now
+        d.relay_confirmed_by = by
+        if d.id == row.id and d.status == "pending":
+            d.status = "sent"  # the tap proves the post arrived
+            d.sent_at = d.sent_at or now
+        elif d.id != row.id:
+            others.append(d)
+        session.add(d)
+    _withdraw_queued(session, [d for d in others if d.status == "pending"], by=by)
+    return row, True, [d for d in others if d.status == "sent"]
+
+
+def _withdraw_queued(session: Session, rows: list[CampaignDelivery], *, by: str) -> None:
+    """Relays whose post and ask were not tried yet: not needed any more."""
+    for row in rows:
+        keys = (row.idempotency_key, f"{row.idempotency_key}:ask")
+        result = session.execute(
+            update(Outbox)
+            .where(
+                col(Outbox.idempotency_key).in_(keys),
+                col(Outbox.status).in_(("pending", "held")),
+                col(Outbox.attempts) == 0,
+            )
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0):
+            row.status = "skipped"
+            row.reason = f"{by} đã chuyển tin vào nhóm này"[:500]
+            session.add(row)
 
 
 def relays_to_remind(session: Session, *, sent_before: datetime) -> list[CampaignDelivery]:
@@ -353,14 +403,14 @@ def groups_of(
 
 
 def followers_of(session: Session, *, village_ids: list[int]) -> list[Resident]:
-    """Residents of these villages who asked for news and still follow the OA."""
+    """Residents of these villages who follow the OA or asked for its news (a campaign's
+    report lists each of them, sent or skipped with the reason)."""
     return list(
         session.exec(
             select(Resident)
             .where(
                 col(Resident.village_id).in_(village_ids),
-                col(Resident.news_opt_in).is_(True),
-                col(Resident.is_follower).is_(True),
+                or_(col(Resident.news_opt_in).is_(True), col(Resident.is_follower).is_(True)),
             )
             .order_by(col(Resident.id))
         ).all()
@@ -374,23 +424,60 @@ def villages_by_code(session: Session) -> dict[str, Village]:
 # -- reports ----------------------------------------------------------------------------------
 
 
+def relay_groups(
+    session: Session,
+    *,
+    campaign_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    village_ids: frozenset[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Relays counted per group, not per member: one row per campaign, village, occurrence
+    and group, with `asked` (the request reached at least one member) and `posted` (someone
+    confirmed it). Relays made before groups were recorded count one per member."""
+    group_key = func.coalesce(
+        col(CampaignDelivery.relay_group_id), col(CampaignDelivery.idempotency_key)
+    )
+    query = sa_select(
+        col(CampaignDelivery.campaign_id),
+        col(CampaignDelivery.village_id),
+        col(CampaignDelivery.occurrence_id),
+        group_key,
+        col(CampaignDelivery.status),
+        col(CampaignDelivery.relay_confirmed_at),
+    ).where(col(CampaignDelivery.target_kind) == "relay")
+    if campaign_id is not None:
+        query = query.where(col(CampaignDelivery.campaign_id) == campaign_id)
+    if start is not None and end is not None:
+        query = query.where(
+            col(CampaignDelivery.created_at) >= start, col(CampaignDelivery.created_at) < end
+        )
+    if village_ids is not None:
+        query = query.where(col(CampaignDelivery.village_id).in_(sorted(village_ids)))
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for cid, village_id, occurrence_id, key, status, confirmed in session.execute(query).all():
+        found = groups.setdefault(
+            (cid, village_id, occurrence_id, key),
+            {"campaign_id": cid, "village_id": village_id, "asked": False, "posted": False},
+        )
+        found["asked"] = found["asked"] or status == "sent" or confirmed is not None
+        found["posted"] = found["posted"] or confirmed is not None
+    return list(groups.values())
+
+
 def counts(session: Session, *, campaign_id: int) -> dict[str, int]:
-    """pending / sent / failed / skipped / relay_confirmed / seen for one campaign."""
-    result = dict.fromkeys((*DELIVERY_STATES, "relay_confirmed", "seen"), 0)
+    """pending / sent / failed / skipped / seen deliveries of one campaign, and its relays
+    per group: `relay_groups` asked, `relay_confirmed` posted."""
+    result = dict.fromkeys((*DELIVERY_STATES, "relay_groups", "relay_confirmed", "seen"), 0)
     for status, n in session.exec(
         select(CampaignDelivery.status, func.count())
         .where(CampaignDelivery.campaign_id == campaign_id)
         .group_by(col(CampaignDelivery.status))
     ).all():
         result[status] = int(n)
-    result["relay_confirmed"] = int(
-        session.exec(
-            select(func.count()).where(
-                CampaignDelivery.campaign_id == campaign_id,
-                col(CampaignDelivery.relay_confirmed_at).is_not(None),
-            )
-        ).one()
-    )
+    groups = relay_groups(session, campaign_id=campaign_id)
+    result["relay_groups"] = sum(g["asked"] for g in groups)
+    result["relay_confirmed"] = sum(g["posted"] for g in groups)
     result["seen"] = int(
         session.exec(
             select(func.count()).where(
@@ -410,7 +497,8 @@ def village_counts(
     village_ids: frozenset[int] | None = None,
 ) -> list[dict[str, Any]]:
     """For statistics: per campaign and per village, how many deliveries were sent, failed,
-    skipped, pending and relay-confirmed, among deliveries created in [start, end).
+    skipped and pending, among deliveries created in [start, end), and how many groups the
+    relays were posted in (one per group, however many members were asked).
 
     Returns rows `{"campaign_id", "title", "village_id", "sent", "failed", "skipped",
     "pending", "relay_confirmed"}` ordered by campaign then village.
@@ -427,7 +515,10 @@ def village_counts(
                 "title": found["title"],
             }
         row[found["status"]] = row.get(found["status"], 0) + found["n"]
-        row["relay_confirmed"] += found["relay_confirmed"]
+    for group in relay_groups(session, start=start, end=end, village_ids=village_ids):
+        row = table.get((group["campaign_id"], group["village_id"]))
+        if row is not None:
+            row["relay_confirmed"] += group["posted"]
     return [
         table[key] for key in sorted(table, key=lambda k: (k[0], k[1] if k[1] is not None else -1))
     ]
@@ -441,7 +532,8 @@ def delivery_counts(
     village_ids: frozenset[int] | None = None,
 ) -> list[dict[str, Any]]:
     """For statistics: deliveries created in [start, end), counted per campaign, village,
-    target kind and status, with how many relays were confirmed and how many were read.
+    target kind and status, with how many of them are confirmed relays (one per member:
+    per group, see `relay_groups`) and how many were read.
 
     Returns rows `{"campaign_id", "title", "village_id", "target_kind", "status", "n",
     "relay_confirmed", "seen"}`. With `village_ids`, deliveries without a village (the

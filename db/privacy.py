@@ -261,6 +261,8 @@ def erase_resident(
     # The household stays counted as one (anonymous) household; its name goes.
     resident.household_key = ERASED + secrets.token_hex(4) if resident.household_key else None
     resident.news_opt_in = False
+    resident.news_opt_in_at = None
+    resident.news_offered_at = None
     resident.last_interaction_at = None
     session.add(resident)
     session.flush()

@@ -58,8 +58,17 @@ def set_household(session: Session, *, resident: Resident, household_key: str | 
     session.add(resident)
 
 
-def set_news_opt_in(session: Session, *, resident: Resident, opt_in: bool) -> None:
+def set_news_opt_in(
+    session: Session, *, resident: Resident, opt_in: bool, now: datetime | None = None
+) -> None:
+    """Village news on or off; `now` is when the resident consented (kept while it holds)."""
     resident.news_opt_in = opt_in
+    resident.news_opt_in_at = now if opt_in else None
+    session.add(resident)
+
+
+def mark_news_offered(session: Session, *, resident: Resident, now: datetime) -> None:
+    resident.news_offered_at = now
     session.add(resident)
 
 

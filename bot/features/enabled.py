@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.feature import Feature
 from bot.features.campaigns.feature import FEATURE as CAMPAIGNS
 from bot.features.handoff.feature import FEATURE as HANDOFF
+from bot.features.news.feature import FEATURE as NEWS
 from bot.features.online_filing.feature import FEATURE as ONLINE_FILING
 from bot.features.privacy.feature import FEATURE as PRIVACY
 from bot.features.procedures.feature import FEATURE as PROCEDURES
@@ -25,6 +26,7 @@ FEATURES: tuple[Feature, ...] = (
     PROCEDURES,
     SCAM,
     SKILLS,
+    NEWS,
     CAMPAIGNS,
     HANDOFF,
     # After handoff: a resident talking to a team member is relayed, whatever the words.

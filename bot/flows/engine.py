@@ -446,7 +446,11 @@ class FlowEngine:
         helpful = answer == "yes"
         turn.log("flow_feedback", flow=flow.id, value="helpful" if helpful else "not_helpful")
         if helpful:
-            turn.say(Reply(turn.texts.get("flows.feedback_thanks")))
+            thanks = turn.texts.get("flows.feedback_thanks")
+            offer = turn.services.offer(turn, "helpful")
+            if offer is not None:
+                thanks = f"{thanks.rstrip()}\n\n{offer.text.strip()}"
+            turn.say(Reply(thanks, buttons=offer.buttons if offer is not None else ()))
             self.reset(state)
             turn.services.show_menu(turn)
             return

@@ -37,7 +37,8 @@ def touch_resident(turn: Turn, *, interacted: bool) -> None:
 
 def on_follow(turn: Turn, *, notice: Callable[[Turn], str | None] | None = None) -> None:
     """The welcome and the menu, as one message; `notice(turn)`, when given, adds a text
-    under the welcome (a feature's first-contact notice)."""
+    under the welcome (a feature's first-contact notice). A feature's offer (`Feature.offers`)
+    makes the welcome its own message, with the offer's button, before the menu."""
     touch_resident(turn, interacted=True)
     assert turn.resident is not None
     returning = turn.resident.followed_at is not None
@@ -47,7 +48,14 @@ def on_follow(turn: Turn, *, notice: Callable[[Turn], str | None] | None = None)
     name = turn.resident.display_name or "bạn"
     lead = services.texts.get("welcome", name=name, commune=services.commune_name)
     extra = notice(turn) if notice is not None else None
-    services.show_menu(turn, lead=f"{lead.rstrip()}\n\n{extra.strip()}" if extra else lead)
+    lead = f"{lead.rstrip()}\n\n{extra.strip()}" if extra else lead
+    offer = services.offer(turn, "follow")
+    if offer is None:
+        services.show_menu(turn, lead=lead)
+        return
+    # A feature's offer (with its button) goes with the welcome; the menu comes last.
+    turn.say(Reply(f"{lead.rstrip()}\n\n{offer.text.strip()}", buttons=offer.buttons))
+    services.show_menu(turn)
 
 
 def on_unfollow(turn: Turn) -> None:

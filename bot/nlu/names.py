@@ -16,6 +16,7 @@ PROCEDURE: Final = "procedure"
 SCAM_CHECK: Final = "scam_check"
 DIGITAL_SKILLS: Final = "digital_skills"
 HANDOFF: Final = "handoff"
+NEWS: Final = "news"
 MENU: Final = "menu"
 GREETING: Final = "greeting"
 THANKS: Final = "thanks"
@@ -32,6 +33,7 @@ FLOWS: Final[Mapping[str, str | None]] = MappingProxyType(
         SCAM_CHECK: "scam_check",
         DIGITAL_SKILLS: "digital_skills",
         HANDOFF: "handoff",
+        NEWS: "news",
         MENU: None,
         GREETING: None,
         THANKS: None,

@@ -116,6 +116,8 @@ class CampaignDelivery(SQLModel, table=True):
     village_id: int | None = None
     # For relays: the group the member forwards the post into.
     relay_group: str | None = Field(default=None, sa_type=String(200))
+    # ... and its Zalo group id: the members asked for one group share one confirmation.
+    relay_group_id: str | None = Field(default=None, sa_type=String(64))
     status: str = Field(default="pending", sa_type=String(12))
     outbox_id: int | None = Field(default=None, sa_type=BigId)
     not_before: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -27,7 +27,11 @@ class Resident(SQLModel, table=True):
     # never an ID number.
     household_key: str | None = Field(default=None, sa_type=String(200))
     is_follower: bool = False
+    # Village news (the `followers` campaign target): asked for in chat, with the consent's
+    # time; withdrawn by "hủy nhận tin". `news_offered_at`: when the bot last offered it.
     news_opt_in: bool = False
+    news_opt_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    news_offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     followed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unfollowed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

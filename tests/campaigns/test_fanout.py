@@ -288,7 +288,8 @@ def test_village_counts_for_statistics(org: Engine, ctx: Context) -> None:
         table = rows.village_counts(
             session, start=MORNING - timedelta(days=1), end=MORNING + timedelta(days=1)
         )
-    assert sum(r["pending"] for r in table) == 4
+    # Bà con Trung Hòa's relay is done: the other member's request, still queued, is withdrawn.
+    assert sum(r["pending"] for r in table) == 3 and sum(r["skipped"] for r in table) == 1
     assert sum(r["sent"] for r in table) == 1 and sum(r["relay_confirmed"] for r in table) == 1
     assert {r["campaign_id"] for r in table} == {cid}
 

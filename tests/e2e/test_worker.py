@@ -66,7 +66,7 @@ def test_the_web_only_stores_and_the_worker_replies(
     assert _sent_to(sim, user) == []  # no worker yet: acknowledged, stored, not answered
     worker.start()
     assert _wait_settled(db_url, user), _describe(db_url, bot)
-    assert len(_sent_to(sim, user)) == 2
+    assert len(_sent_to(sim, user)) == 3
 
 
 def test_worker_killed_before_commit_then_restarted(
@@ -82,7 +82,7 @@ def test_worker_killed_before_commit_then_restarted(
     worker.start()
     assert _wait_settled(db_url, user), _describe(db_url, bot)
     sent = _sent_to(sim, user)
-    assert len(sent) == 2  # nothing lost, nothing twice
+    assert len(sent) == 3  # nothing lost, nothing twice
     outbox, events = _rows(db_url)
     assert {r.zalo_message_id for r in outbox if r.recipient == user} == {
         s["message_id"] for s in sent
@@ -104,7 +104,7 @@ def test_worker_killed_after_moving_from_the_journal_then_restarted(
     assert _waiting(db_url) == ["follow", "follow"]  # both copies wait, one will be processed
     worker.start()
     assert _wait_settled(db_url, user), _describe(db_url, bot)
-    assert len(_sent_to(sim, user)) == 2  # nothing lost, nothing twice
+    assert len(_sent_to(sim, user)) == 3  # nothing lost, nothing twice
     _, events = _rows(db_url)
     assert [e.status for e in events if e.event_name == "follow"] == ["done"]
 

@@ -22,6 +22,7 @@ from bot.features.campaigns import schedule as sched
 from bot.features.campaigns.approval import APPROVE_PREFIX, REJECT_PREFIX
 from bot.features.campaigns.content import load_templates
 from bot.features.campaigns.notify import CONFIRM_PREFIX
+from bot.features.campaigns.relays import confirm_in_chat
 from bot.features.campaigns.scope import Actor, actor_for_member, load_for_change
 from bot.features.campaigns.spec import (
     TARGET_KINDS,
@@ -56,7 +57,7 @@ class CampaignInterceptor:
         if resident is None or resident.id is None:
             return False
         if text.startswith(CONFIRM_PREFIX):
-            self._confirm_relay(turn, text)
+            confirm_in_chat(turn, text)
             return True
         if text.startswith((APPROVE_PREFIX, REJECT_PREFIX)):
             self._decide(turn, text)
@@ -438,25 +439,3 @@ class CampaignInterceptor:
             return
         turn.say(turn.texts.get("campaigns.approved" if approve else "campaigns.rejected", id=raw))
         turn.log("campaign_approved" if approve else "campaign_rejected", value=raw)
-
-    # -- relays ----------------------------------------------------------------------------------
-
-    def _confirm_relay(self, turn: Turn, text: str) -> None:
-        resident = turn.resident
-        assert resident is not None
-        texts = turn.texts
-        raw = text.removeprefix(CONFIRM_PREFIX)
-        found = rows.delivery(turn.session, delivery_id=int(raw)) if raw.isdigit() else None
-        if found is None or found.recipient != resident.zalo_user_id or found.id is None:
-            turn.say(texts.get("campaigns.relay_unknown"))
-            return
-        member = org.member_by_zalo_id(turn.session, zalo_user_id=resident.zalo_user_id)
-        by = member.name if member is not None else resident.display_name or resident.zalo_user_id
-        row, first = rows.confirm_relay(turn.session, delivery_id=found.id, by=by, now=turn.now)
-        if row is None:
-            turn.say(texts.get("campaigns.relay_unknown"))
-        elif first:
-            turn.say(texts.get("campaigns.relay_thanks", group=row.relay_group or ""))
-            turn.log("campaign_relay_confirmed", value=str(row.campaign_id))
-        else:
-            turn.say(texts.get("campaigns.relay_already"))

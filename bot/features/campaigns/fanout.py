@@ -17,7 +17,7 @@ from bot.features.campaigns.spec import Context, commune_name, render_for
 from bot.zalo.messages import fingerprint
 from db import campaigns as rows
 from db import org, outbox
-from db.models import Campaign, Village
+from db.models import Campaign, Resident, Village
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Target:
     village: int | None  # None: a commune-level group
     ref_key: str | None = None  # what keys the delivery when `ref` alone does not
     group: str | None = None  # the group a relay is for
+    group_id: str | None = None  # ... and its Zalo id
     skip: str | None = None  # why it is recorded as skipped instead of sent
 
     @property
@@ -115,34 +116,51 @@ def _group_targets(
                     group.village_id,
                     ref_key=f"{group.group_id}:{member.id}",
                     group=group.name,
+                    group_id=group.group_id,
                 )
             )
     return targets
 
 
+# Zalo's 1:1 consultation messages reach a user only within 7 days of their last
+# interaction (free for the first 48 hours, billed after): zalo-platform.md, updates-2026.md.
+ZALO_WINDOW = timedelta(days=7)
+
+
+def follower_skip(resident: Resident, *, now: datetime, ctx: Context) -> str | None:
+    """Why a village follower gets no 1:1 copy of a notice (None: they get one)."""
+    texts = ctx.texts
+    hours = ctx.settings.campaign_window_hours
+    window = min(timedelta(hours=hours), ZALO_WINDOW)
+    last = resident.last_interaction_at
+    if not resident.news_opt_in:
+        return texts.get("campaigns.skip.not_subscribed")
+    if not resident.is_follower:
+        return texts.get("campaigns.skip.unfollowed")
+    if last is None:
+        return texts.get("campaigns.skip.never_interacted")
+    if now - last > ZALO_WINDOW:
+        return texts.get("campaigns.skip.over_7_days")
+    if now - last > window:
+        return texts.get("campaigns.skip.paid_window", hours=hours)
+    return None
+
+
 def _follower_targets(
     session: Session, village_ids: list[int], *, now: datetime, ctx: Context
 ) -> list[Target]:
-    """Followers who opted in; those outside Zalo's free messaging window are skipped."""
-    hours = ctx.settings.campaign_window_hours
-    window = timedelta(hours=hours)
+    """Every follower of the villages: those who asked for news and are within Zalo's
+    messaging window get the notice, the others are recorded as skipped with the reason."""
     targets = []
     for resident in rows.followers_of(session, village_ids=village_ids):
         assert resident.village_id is not None
-        last = resident.last_interaction_at
-        skip = None
-        if last is None or now - last > window:
-            skip = (
-                f"Người này không tương tác với OA trong {hours} "
-                "giờ qua, Zalo không cho gửi tin tư vấn miễn phí"
-            )
         targets.append(
             Target(
                 "followers",
                 resident.zalo_user_id,
                 resident.display_name or "",
                 resident.village_id,
-                skip=skip,
+                skip=follower_skip(resident, now=now, ctx=ctx),
             )
         )
     return targets
@@ -191,6 +209,7 @@ def _delivery_row(occurrence: Occurrence, dkey: str, t: Target) -> dict[str, Any
         "label": t.label[:200],
         "village_id": t.village,
         "relay_group": t.group,
+        "relay_group_id": t.group_id,
         "status": "skipped" if t.skip else "pending",
         "reason": t.skip,
         "not_before": occurrence.hold,

@@ -16,34 +16,40 @@ from db.stats import Window
 DELIVERY_FIGURES = ("sent", "failed", "skipped", "pending")
 
 
-def _delivery_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _delivery_totals(
+    rows: list[dict[str, Any]], groups: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Counts over delivery rows; the delivery rate is sent over deliveries that are settled
-    (sent, failed or skipped), and the relay rate is confirmed over relays sent."""
+    (sent, failed or skipped). Relays count per group (`groups`, from `relay_groups`): the
+    groups whose post was asked for, and those a member confirmed it in, whoever did."""
     out: dict[str, Any] = dict.fromkeys(DELIVERY_FIGURES, 0)
-    relays_sent = confirmed = seen = 0
+    seen = 0
     for row in rows:
         out[row["status"]] = out.get(row["status"], 0) + row["n"]
-        confirmed += row["relay_confirmed"]
         seen += row["seen"]
-        if row["target_kind"] == "relay" and row["status"] == "sent":
-            relays_sent += row["n"]
+    groups = groups or []
+    asked = sum(g["asked"] for g in groups)
+    posted = sum(g["posted"] for g in groups)
     settled = out["sent"] + out["failed"] + out["skipped"]
     return {
         "deliveries": settled + out["pending"],
         **out,
         "delivery_rate": rate(out["sent"], settled),
-        "relays_sent": relays_sent,
-        "relay_confirmed": confirmed,
-        "relay_confirm_rate": rate(confirmed, relays_sent),
+        "relays_sent": asked,
+        "relay_confirmed": posted,
+        "relay_confirm_rate": rate(posted, asked),
         "seen": seen,
     }
 
 
 def broadcasts(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
     """Campaign deliveries created in the range: sent, failed, skipped (with the reason kept
-    on each delivery), relays confirmed, read receipts; by target kind, campaign and village.
-    A village filter leaves out the commune-level groups."""
+    on each delivery), relays posted per group, read receipts; by target kind, campaign and
+    village. A village filter leaves out the commune-level groups."""
     rows = campaign_rows.delivery_counts(
+        session, start=window.start, end=window.end, village_ids=window.villages
+    )
+    groups = campaign_rows.relay_groups(
         session, start=window.start, end=window.end, village_ids=window.villages
     )
     by_campaign: dict[int, list[dict[str, Any]]] = {}
@@ -57,18 +63,29 @@ def broadcasts(session: Session, window: Window, ctx: Context) -> dict[str, Any]
     villages: list[int | None] = list(ctx.village_ids(window))
     if None in by_village:
         villages.append(None)
+
+    def of(key: str, value: Any) -> list[dict[str, Any]]:
+        return [g for g in groups if g[key] == value]
+
     return {
         "campaigns": len(by_campaign),
-        **_delivery_totals(rows),
-        "by_kind": [{"type": k, **_delivery_totals(v)} for k, v in by_kind.items()],
+        **_delivery_totals(rows, groups),
+        "by_kind": [
+            {"type": k, **_delivery_totals(v, groups if k == "relay" else None)}
+            for k, v in by_kind.items()
+        ],
         "by_campaign": [
-            {"campaign": titles[c], "campaign_id": c, **_delivery_totals(by_campaign[c])}
+            {
+                "campaign": titles[c],
+                "campaign_id": c,
+                **_delivery_totals(by_campaign[c], of("campaign_id", c)),
+            }
             for c in sorted(by_campaign)
         ],
         "by_village": [
             {
                 "village": ctx.village_label(v) if v is not None else "Nhóm chung của xã",
-                **_delivery_totals(by_village.get(v, [])),
+                **_delivery_totals(by_village.get(v, []), of("village_id", v)),
             }
             for v in villages
         ],
