@@ -8,7 +8,6 @@ counts from the database; days follow the commune's calendar (`db.rollup.VN_OFFS
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from bot.text.spreadsheet import csv_writer
 from db import stats as q
 from db.rollup import VN_OFFSET
 from db.stats import Window
@@ -198,9 +198,9 @@ def rows_for_csv(report: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
 
 def to_csv(report: dict[str, Any]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["from", "to", "section", "metric", "dimension", "value"])
     first, last = report["range"]["from"], report["range"]["to"]
     for section, metric, dimension, value in rows_for_csv(report):
-        writer.writerow([first, last, section, metric, dimension, "" if value is None else value])
+        writer.writerow([first, last, section, metric, dimension, value])
     return buffer.getvalue()

@@ -224,10 +224,10 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 def cmd_content_review(args: argparse.Namespace) -> int:
     """Group the messages by text: how often, and which topic residents chose (if asked)."""
-    import csv
     from collections import Counter
     from datetime import timedelta
 
+    from bot.text.spreadsheet import csv_writer
     from db import eventlog
     from db.session import make_engine, read_scope
     from db.types import utcnow
@@ -247,7 +247,7 @@ def cmd_content_review(args: argparse.Namespace) -> int:
     lines = sorted(seen.items(), key=lambda item: (-item[1], item[0]))
     if args.csv:
         sys.stdout.write("\ufeff")
-        writer = csv.writer(sys.stdout)
+        writer = csv_writer(sys.stdout)
         writer.writerow(["Tin nhắn", "Bà con chọn", "Số lần"])
         for (text, chosen), count in lines:
             writer.writerow([text, chosen or "(chưa hiểu)", count])
