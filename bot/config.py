@@ -6,14 +6,15 @@ tests build their own `Settings(...)` and hand it to `create_app(settings)`.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import tzinfo
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -97,6 +98,13 @@ class Settings(BaseSettings):
     # Admin
     admin_token: SecretStr | None = None
     admin_rate_limit_per_min: int = 30
+    # How many client addresses the failure limiter remembers at most; beyond that the one
+    # that failed least recently is forgotten, so a flood of addresses cannot grow the memory.
+    admin_rate_limit_max_clients: int = Field(default=10_000, ge=1)
+    # Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or
+    # networks, comma-separated: "10.0.0.2,172.18.0.0/16"). Empty (the default): none is, and
+    # the connecting address is the client's.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
     # Personal data: raw payloads and message texts are emptied after this many days.
     privacy_retention_days: int = Field(default=30, ge=1)
@@ -125,6 +133,21 @@ class Settings(BaseSettings):
 
     # Simulator (demo mode and tests only)
     sim_retry_speedup: float = Field(default=1.0, gt=0)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        out = []
+        for item in (str(i).strip() for i in items):
+            if not item:
+                continue
+            try:
+                out.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                msg = f"TRUSTED_PROXIES: {item!r} is not an IP address or network"
+                raise ValueError(msg) from None
+        return tuple(out)
 
     @model_validator(mode="after")
     def _refuse_demo_secrets_in_production(self) -> Settings:

@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot import __version__
 from bot.api import health, oauth, webhook
@@ -84,7 +85,13 @@ def create_app(
         version=__version__,
         lifespan=lifespan,
     )
-    app.state.admin_limiter = FailureLimiter(settings.admin_rate_limit_per_min)
+    app.state.admin_limiter = FailureLimiter(
+        settings.admin_rate_limit_per_min, settings.admin_rate_limit_max_clients
+    )
+    if settings.trusted_proxies:
+        # Only these peers may say who the client is (X-Forwarded-For) and how it connected
+        # (X-Forwarded-Proto); the servers run with uvicorn's own proxy handling off.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.include_router(webhook.router)
     if settings.is_demo or settings.bench_endpoints:
         app.include_router(webhook.baseline_router)

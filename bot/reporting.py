@@ -8,7 +8,6 @@ counts from the database; days follow the commune's calendar (`db.rollup.VN_OFFS
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from bot.text.spreadsheet import csv_writer
 from db import stats as q
 from db.rollup import VN_OFFSET
 from db.stats import Window
@@ -236,7 +236,7 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """The one place CSV text is written: UTF-8 with a BOM (so spreadsheet programs read the
     Vietnamese text right), a header row, then the rows (None as an empty cell)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])

@@ -41,7 +41,10 @@ def demo_sim_app(bot_port: int, *, retry_speedup: float = 60.0) -> Any:
 def serve_in_thread(app: Any, port: int | None = None) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 in a background thread; yields the base URL."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # As `bot serve` runs it: forwarded headers are the app's business (TRUSTED_PROXIES).
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -132,6 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=settings.host,
             port=settings.port,
             workers=args.workers,
+            proxy_headers=False,  # the app trusts only TRUSTED_PROXIES (bot/main.py)
         )
         return 0
     if settings.is_demo:
@@ -141,6 +142,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level="warning",
+        proxy_headers=False,  # the app trusts only TRUSTED_PROXIES (bot/main.py)
     )
     return 0
 

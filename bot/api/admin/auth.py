@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,21 +58,50 @@ class Principal:
 
 
 class FailureLimiter:
-    """At most `limit` failed attempts per client per minute; then 429 until it cools down."""
+    """At most `limit` failed attempts per client a minute; then 429 until the minute is over.
 
-    def __init__(self, limit: int) -> None:
+    The client is the connecting address (a configured proxy's X-Forwarded-For is resolved
+    before this; see `Settings.trusted_proxies`). At most `max_clients` addresses are
+    remembered: beyond that, the one that failed least recently is forgotten first.
+    """
+
+    WINDOW_S = 60.0
+
+    def __init__(self, limit: int, max_clients: int = 10_000) -> None:
         self.limit = limit
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self.max_clients = max_clients
+        # client -> (when its window started, failures in it), least recently failed first.
+        self._failures: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._failures)
+
+    def _current(self, client: str, now: float) -> tuple[float, int] | None:
+        entry = self._failures.get(client)
+        if entry is not None and now - entry[0] >= self.WINDOW_S:
+            del self._failures[client]
+            return None
+        return entry
 
     def blocked(self, client: str) -> bool:
-        window = self._failures[client]
-        cutoff = time.monotonic() - 60
-        while window and window[0] < cutoff:
-            window.popleft()
-        return len(window) >= self.limit
+        entry = self._current(client, time.monotonic())
+        return entry is not None and entry[1] >= self.limit
 
     def fail(self, client: str) -> None:
-        self._failures[client].append(time.monotonic())
+        now = time.monotonic()
+        entry = self._current(client, now)
+        if entry is None:
+            while len(self._failures) >= self.max_clients:
+                self._failures.popitem(last=False)
+            self._failures[client] = (now, 1)
+            return
+        self._failures[client] = (entry[0], entry[1] + 1)
+        self._failures.move_to_end(client)
+
+
+def client_address(request: Request) -> str:
+    """The address the limiter counts: the peer's, or what a trusted proxy says it is."""
+    return request.client.host if request.client else "unknown"
 
 
 def token_from(request: Request) -> str | None:
@@ -107,7 +136,7 @@ def authenticate(engine: Engine, token: str, now: datetime) -> Principal | None:
 
 async def current_principal(request: Request, runtime: RuntimeDep) -> Principal:
     limiter: FailureLimiter = request.app.state.admin_limiter
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     if limiter.blocked(client):
         raise HTTPException(429, "too many failed attempts; wait a minute")
     token = token_from(request)

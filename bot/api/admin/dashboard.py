@@ -25,7 +25,13 @@ from jinja2 import (
 from markupsafe import Markup
 from sqlmodel import Session
 
-from bot.api.admin.auth import COOKIE, Principal, authenticate, current_principal
+from bot.api.admin.auth import (
+    COOKIE,
+    Principal,
+    authenticate,
+    client_address,
+    current_principal,
+)
 from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery, compute
 from bot.api.deps import DatabaseDep, RuntimeDep, local_now
 from bot.charts import bars_over_time, horizontal_bars, pct_label
@@ -84,7 +90,7 @@ async def login_form(error: str | None = None) -> HTMLResponse:
 @router.post("/login")
 async def login(request: Request, runtime: RuntimeDep, token: Annotated[str, Form()]) -> Response:
     limiter = request.app.state.admin_limiter
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     if limiter.blocked(client):
         return page("login.html", status=429, error="Nhập sai quá nhiều lần. Chờ một phút nhé.")
     principal = await anyio.to_thread.run_sync(
