@@ -6,8 +6,6 @@ made up); none comes from the shared evaluation datasets.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.features.scam.analyzer import ScamAnalyzer
@@ -121,8 +119,7 @@ def test_ordinary_low_risk_messages_get_no_transaction_advice(analyzer: ScamAnal
     assert "không thực hiện giao dịch này" not in verdict.advice
 
 
-def test_a_long_message_is_read_in_linear_time(analyzer: ScamAnalyzer) -> None:
+def test_a_long_message_of_cues_is_still_read(analyzer: ScamAnalyzer) -> None:
+    # Its cost is bounded by tests/core/test_linear_time.py (as a ratio, never a clock).
     filler = "chuyern khoan giu bi mat cong an " * 1500  # ~50 KB of cue words and typos
-    started = time.perf_counter()
-    analyzer.check(filler)
-    assert time.perf_counter() - started < 2.0
+    assert analyzer.check(filler).risk == "high"
