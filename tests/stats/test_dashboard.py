@@ -54,7 +54,12 @@ def test_dashboard_needs_a_login_and_keeps_the_token_in_an_httponly_cookie(
         assert "https://" not in page.text.split("<body>")[0]  # nothing loaded from outside
         csv = http.get("/admin/stats.csv", params={"from": "2026-11-10", "to": "2026-11-13"})
         assert csv.status_code == 200  # the cookie works for the CSV link too
-        out = http.post("/admin/logout")
+        # The logout form carries the page's CSRF token (a cookie request without it is refused).
+        token_field = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
+        assert token_field is not None
+        assert http.post("/admin/logout").status_code == 403
+        out = http.post("/admin/logout", data={"csrf_token": token_field.group(1)})
+        assert out.status_code == 303
         assert (
             'bot_admin=""' in out.headers["set-cookie"] or "Max-Age=0" in out.headers["set-cookie"]
         )

@@ -1,8 +1,9 @@
 """Admin authentication: bearer tokens (or the dashboard's cookie) with a role and a scope.
 
 Missing or invalid token → 401; a valid token without the right role or outside its
-villages → 403. Failed attempts are rate-limited per client address against guessing.
-Tokens are stored hashed; `bot admin create-token` prints a new one once.
+villages → 403. A state-changing request authenticated by the cookie must also pass the CSRF
+check (`bot.api.admin.csrf`) → 403 otherwise. Failed attempts are rate-limited per client
+address against guessing. Tokens are stored hashed; `bot admin create-token` prints a new one once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPBearer
 from sqlalchemy import Engine
 
+from bot.api.admin import csrf
 from bot.api.deps import RuntimeDep
 from db import admin as admin_rows
 from db import org as org_rows
@@ -104,11 +106,11 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def token_from(request: Request) -> str | None:
+def bearer_from(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip() or None
-    return request.cookies.get(COOKIE) or None
+    return None
 
 
 def authenticate(engine: Engine, token: str, now: datetime) -> Principal | None:
@@ -139,10 +141,13 @@ async def current_principal(request: Request, runtime: RuntimeDep) -> Principal:
     client = client_address(request)
     if limiter.blocked(client):
         raise HTTPException(429, "too many failed attempts; wait a minute")
-    token = token_from(request)
+    bearer = bearer_from(request)
+    token = bearer or request.cookies.get(COOKIE) or None
     if not token:
         limiter.fail(client)
         raise HTTPException(401, "missing token", headers={"WWW-Authenticate": "Bearer"})
+    if bearer is None and request.method not in csrf.SAFE_METHODS:
+        await csrf.check(request, token, runtime.settings)  # the dashboard's cookie
     principal = await anyio.to_thread.run_sync(
         authenticate, runtime.engine, token, runtime.clock.now()
     )
@@ -169,7 +174,10 @@ def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad parameter (the reason is in `detail`)"},
     401: {"description": "Missing, invalid, expired or revoked token"},
-    403: {"description": "The token's role or villages do not allow this"},
+    403: {
+        "description": "The token's role or villages do not allow this, or a request with the "
+        "dashboard's cookie came from another origin or without its CSRF token"
+    },
     429: {"description": "Too many failed attempts from this address"},
 }
 # Declares the bearer scheme in the OpenAPI document; `current_principal` does the checking.

@@ -25,6 +25,7 @@ from jinja2 import (
 from markupsafe import Markup
 from sqlmodel import Session
 
+from bot.api.admin import csrf
 from bot.api.admin.auth import (
     COOKIE,
     Principal,
@@ -87,8 +88,14 @@ async def login_form(error: str | None = None) -> HTMLResponse:
     return page("login.html", error=error)
 
 
+CROSS_ORIGIN = "Yêu cầu không đến từ trang thống kê này nên không được thực hiện."
+
+
 @router.post("/login")
 async def login(request: Request, runtime: RuntimeDep, token: Annotated[str, Form()]) -> Response:
+    # No session yet, so no token to check: the form must at least come from our own page.
+    if csrf.origin_problem(request, runtime.settings) is not None:
+        return page("login.html", status=403, error=CROSS_ORIGIN)
     limiter = request.app.state.admin_limiter
     client = client_address(request)
     if limiter.blocked(client):
@@ -113,7 +120,13 @@ async def login(request: Request, runtime: RuntimeDep, token: Annotated[str, For
 
 
 @router.post("/logout")
-async def logout() -> Response:
+async def logout(request: Request, runtime: RuntimeDep) -> Response:
+    session = request.cookies.get(COOKIE)
+    if session:
+        try:
+            await csrf.check(request, session, runtime.settings)
+        except HTTPException:
+            return page("error.html", status=403, message=CROSS_ORIGIN)
     response = RedirectResponse("/admin/login", status_code=303)
     response.delete_cookie(COOKIE, path="/admin")
     return response
@@ -167,6 +180,8 @@ async def dashboard(
             for s in sections
             if s.tables is not None and s.name in report
         },
+        # The dashboard's forms (and any script) send it back on state-changing requests.
+        csrf_token=csrf_token_of(request),
         # Each section is shown by its feature's template when it has one.
         sections=sections,
     )
@@ -243,6 +258,12 @@ def section_trends(
         for s in sections
         if s.name in report and s.name in before
     }
+
+
+def csrf_token_of(request: Request) -> str:
+    """The CSRF token of the page's session (empty when a bearer token opened the page)."""
+    session = request.cookies.get(COOKIE)
+    return csrf.token_for(session) if session else ""
 
 
 def build_charts(report: dict[str, Any], runtime: Runtime) -> dict[str, Markup]:
