@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 
 import httpx
@@ -52,6 +53,11 @@ SECRET_MESSAGES = [
     f"stk {SECRETS['account']}",
     f"so tai khoan agribank cua toi la {SECRETS['account_words']}",
 ]
+
+
+def _holds(text: str, secret: str) -> bool:
+    """Whether `secret` stands in `text` as a token of its own (not inside a longer number)."""
+    return re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", text) is not None
 
 
 async def _flood(live: Live, body: bytes, n: int) -> list[int]:
@@ -123,10 +129,11 @@ async def test_secrets_never_reach_the_database_or_the_logs(
     dump = _dump_database(live)
     logs = caplog.text
     for name, secret in SECRETS.items():
-        assert secret not in dump, f"{name} found in the database"
-        assert secret.replace(" ", "") not in dump.replace(" ", ""), f"{name} found (spaces)"
-        assert secret not in logs, f"{name} found in the logs"
-        assert secret.replace(" ", "") not in logs.replace(" ", ""), f"{name} found (spaces)"
+        # As a whole token: a random 19-digit Zalo id may hold the digits of a 6-digit OTP.
+        assert not _holds(dump, secret), f"{name} found in the database"
+        assert not _holds(dump.replace(" ", ""), secret.replace(" ", "")), f"{name} (spaces)"
+        assert not _holds(logs, secret), f"{name} found in the logs"
+        assert not _holds(logs.replace(" ", ""), secret.replace(" ", "")), f"{name} (spaces)"
 
 
 def _dump_database(live: Live) -> str:

@@ -5,6 +5,7 @@ and the invitations (after `follow`, after a helpful flow), rare by design."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -14,6 +15,8 @@ from db.models import Resident
 from db.session import read_scope
 from tests.flows.support import logged
 from tests.harness import Chat
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")  # the demo settings' timezone
 
 RESIDENT = "2468458835296117922"
 
@@ -81,7 +84,7 @@ def test_see_change_and_stop(engine: Engine, demo_org: None, resident: Chat) -> 
     # Asked again: what they receive, and since when.
     resident.send("nhận thông báo của thôn")
     assert "Bạn đang nhận thông báo của Bản Nà Lầy" in resident.said
-    assert resident.clock.now().strftime("%d/%m/%Y") in resident.said  # consent date
+    assert resident.clock.now().astimezone(VN).strftime("%d/%m/%Y") in resident.said  # consent date
     resident.press("Đổi thôn nhận tin")
     assert resident.last_buttons[0] == "Bản Nà Lầy"  # their own village first
     resident.press("Tổ dân phố 3")
