@@ -314,9 +314,6 @@ class IntentModel:
         ranked = sorted(zip(self.labels, probabilities, strict=True), key=lambda p: -p[1])
         return [(label, float(p)) for label, p in ranked]
 
-    def state(self) -> dict[str, Any]:
-        return {"pipeline": self.pipeline, "digest": self.digest}
-
 
 def load_or_train(
     content_dir: Path, cache_dir: Path | None = DEFAULT_CACHE_DIR, *, force: bool = False
@@ -344,29 +341,41 @@ def _cache_file(cache_dir: Path, digest: str) -> Path:
     return cache_dir / f"intent-model-{digest}.joblib"
 
 
-def _read_cache(
-    cache_dir: Path | None, digest: str, examples: Sequence[Example], content_dir: Path
-) -> IntentModel | None:
-    if cache_dir is None:
-        return None
-    path = _cache_file(cache_dir, digest)
+def load_pipeline(path: Path, digest: str) -> Any | None:
+    """A fitted pipeline cached at `path` for training texts of `digest`, or None when it is
+    missing, unreadable or for other texts (it is then trained again)."""
     try:
         state = joblib.load(path)
     except (OSError, EOFError, ValueError, KeyError, AttributeError, ImportError):
         return None
     if not isinstance(state, dict) or state.get("digest") != digest:
         return None
-    return IntentModel(state["pipeline"], make_cleaner(examples, content_dir), digest)
+    return state["pipeline"]
+
+
+def store_pipeline(path: Path, pipeline: Any, digest: str) -> None:
+    """Cache a fitted pipeline atomically; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(fd)
+        joblib.dump({"pipeline": pipeline, "digest": digest}, tmp)
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+def _read_cache(
+    cache_dir: Path | None, digest: str, examples: Sequence[Example], content_dir: Path
+) -> IntentModel | None:
+    if cache_dir is None:
+        return None
+    pipeline = load_pipeline(_cache_file(cache_dir, digest), digest)
+    if pipeline is None:
+        return None
+    return IntentModel(pipeline, make_cleaner(examples, content_dir), digest)
 
 
 def _write_cache(cache_dir: Path | None, model: IntentModel) -> None:
-    if cache_dir is None:
-        return
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-        os.close(fd)
-        joblib.dump(model.state(), tmp)
-        os.replace(tmp, _cache_file(cache_dir, model.digest))
-    except OSError:
-        return
+    if cache_dir is not None:
+        store_pipeline(_cache_file(cache_dir, model.digest), model.pipeline, model.digest)

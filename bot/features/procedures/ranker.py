@@ -17,15 +17,12 @@ nothing built is committed.
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import re
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import joblib
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -33,7 +30,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from bot.features.procedures.model import Procedure
 from bot.features.procedures.search import name_head
-from bot.nlu.model import FastLinear, variants
+from bot.nlu.model import FastLinear, load_pipeline, store_pipeline, variants
 from bot.text.normalize import normalize
 
 RANKER_VERSION = "2"
@@ -164,23 +161,10 @@ def _cache_file(cache_dir: Path, digest: str) -> Path:
 def _read_cache(cache_dir: Path | None, digest: str) -> ProcedureRanker | None:
     if cache_dir is None:
         return None
-    try:
-        state = joblib.load(_cache_file(cache_dir, digest))
-    except (OSError, EOFError, ValueError, KeyError, AttributeError, ImportError):
-        return None
-    if not isinstance(state, dict) or state.get("digest") != digest:
-        return None
-    return ProcedureRanker(state["pipeline"], digest)
+    pipeline = load_pipeline(_cache_file(cache_dir, digest), digest)
+    return None if pipeline is None else ProcedureRanker(pipeline, digest)
 
 
 def _write_cache(cache_dir: Path | None, ranker: ProcedureRanker) -> None:
-    if cache_dir is None:
-        return
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-        os.close(fd)
-        joblib.dump({"pipeline": ranker.pipeline, "digest": ranker.digest}, tmp)
-        os.replace(tmp, _cache_file(cache_dir, ranker.digest))
-    except OSError:
-        return
+    if cache_dir is not None:
+        store_pipeline(_cache_file(cache_dir, ranker.digest), ranker.pipeline, ranker.digest)
