@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.config import Settings
 from bot.replies import Reply
 from bot.zalo.messages import fingerprint, to_user_messages
 from db import outbox
@@ -39,3 +40,28 @@ def queue_reply(
             priority=PRIORITY[kind],
             not_before=not_before,
         )
+
+
+def queue_notice(
+    session: Session,
+    settings: Settings,
+    *,
+    key: str,
+    recipient: str,
+    reply: Reply,
+    now: datetime,
+    kind: str = "notify",
+    not_before: datetime | None = None,
+) -> None:
+    """`queue_reply` for a message to a team member or resident outside a turn, with the
+    menu image the settings name (notifications, escalations, relay and approval asks)."""
+    queue_reply(
+        session,
+        key=key,
+        recipient=recipient,
+        reply=reply,
+        now=now,
+        kind=kind,
+        image_url=settings.zalo_menu_image_url,
+        not_before=not_before,
+    )

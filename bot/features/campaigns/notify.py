@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.delivery import queue_reply
+from bot.delivery import queue_notice
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns.spec import Context
 from bot.replies import Button, Reply
@@ -39,13 +39,13 @@ def enqueue_reply(
     hold: datetime | None,
     ctx: Context,
 ) -> None:
-    queue_reply(
+    queue_notice(
         session,
+        ctx.settings,
         key=key,
         recipient=recipient,
         reply=reply,
         now=now,
         kind="relay",
-        image_url=ctx.settings.zalo_menu_image_url,
         not_before=hold,
     )

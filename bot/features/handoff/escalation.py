@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.config import Settings
-from bot.delivery import queue_reply
+from bot.delivery import queue_notice
 from bot.replies import Reply
 from bot.texts import Texts
 from db import handoff as tickets
@@ -25,20 +24,6 @@ from bot.features.handoff.common import describe, request_reply
 from bot.features.handoff.tickets import log_event, minutes_between
 
 log = logging.getLogger(__name__)
-
-
-def _enqueue(
-    session: Session, *, key: str, recipient: str, reply: Reply, now: datetime, settings: Settings
-) -> None:
-    queue_reply(
-        session,
-        key=key,
-        recipient=recipient,
-        reply=reply,
-        now=now,
-        kind="notify",
-        image_url=settings.zalo_menu_image_url,
-    )
 
 
 def escalate_due(
@@ -63,23 +48,23 @@ def escalate_due(
             context = describe(session, texts, ticket) | {"minutes": waited}
             reply = request_reply(texts, "handoff.member.escalated", context)
             for leader in leaders:
-                _enqueue(
+                queue_notice(
                     session,
+                    settings,
                     key=f"handoff:{ticket.id}:escalate:{leader.id}",
                     recipient=leader.zalo_user_id,
                     reply=reply,
                     now=now,
-                    settings=settings,
                 )
             resident = residents.get(session, resident_id=ticket.resident_id)
             if resident is not None:
-                _enqueue(
+                queue_notice(
                     session,
+                    settings,
                     key=f"handoff:{ticket.id}:escalate:resident",
                     recipient=resident.zalo_user_id,
                     reply=Reply(texts.get("handoff.escalated_resident")),
                     now=now,
-                    settings=settings,
                 )
             log_event(
                 session,
