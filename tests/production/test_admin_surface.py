@@ -60,6 +60,7 @@ def test_api_docs_are_off_in_production_unless_switched_on(sqlite_url: str) -> N
         assert [http.get(path).status_code for path in DOCS] == [200, 200, 200]
     with served(sqlite_url, **PRODUCTION) as live, live.client() as http:
         assert [http.get(path).status_code for path in DOCS] == [404, 404, 404]
+        assert http.get("/_sim/health").status_code == 404  # nor the simulator
     with served(sqlite_url, **PRODUCTION, api_docs=True) as live, live.client() as http:
         assert [http.get(path).status_code for path in DOCS] == [200, 200, 200]
 
