@@ -7,6 +7,8 @@ tests build their own `Settings(...)` and hand it to `create_app(settings)`.
 from __future__ import annotations
 
 import ipaddress
+import math
+from collections import Counter
 from datetime import tzinfo
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -27,13 +29,49 @@ DEMO_ADMIN_TOKEN = "demo-admin-token-not-for-production"
 # What texts call the commune until the organisation data names it.
 DEFAULT_COMMUNE = "xã"
 DEMO_SECRETS = frozenset({DEMO_APP_SECRET, DEMO_OA_SECRET_KEY, DEMO_ADMIN_TOKEN})
+# Production's floor for secrets: the Zalo console's App Secret and OA Secret Key are 20
+# random characters; our own bearer tokens (ADMIN_TOKEN, METRICS_TOKEN) at least 32.
+MIN_ZALO_SECRET_CHARS = 16
+MIN_TOKEN_CHARS = 32
+MIN_DISTINCT_CHARS = 10
+MIN_BITS_PER_CHAR = 3.0
+ZALO_SECRETS = ("zalo_app_secret", "zalo_oa_secret_key")
+TOKENS = ("admin_token", "metrics_token")
+
+
+def is_demo_secret(value: str) -> bool:
+    """A demo secret, even with spaces around it, in other letter case or inside a longer one."""
+    folded = value.strip().casefold()
+    return any(demo in folded for demo in DEMO_SECRETS)
+
+
+def bits_per_char(value: str) -> float:
+    """Shannon entropy of the characters of `value`, in bits per character."""
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def secret_weakness(value: str, min_chars: int) -> str | None:
+    """Why `value` is too weak to guard production (never quoting it), or None."""
+    if value != value.strip():
+        return "has spaces around it"
+    if len(value) < min_chars:
+        return f"is shorter than {min_chars} characters"
+    if len(set(value)) < MIN_DISTINCT_CHARS or bits_per_char(value) < MIN_BITS_PER_CHAR:
+        return "is too predictable (too few different characters): use a random value"
+    return None
 
 
 class Settings(BaseSettings):
     """Every setting the bot, the scheduler and the tools read."""
 
+    # Errors never quote the input: it holds the secrets.
     model_config = SettingsConfigDict(
-        env_file=".env", env_ignore_empty=True, extra="ignore", frozen=True
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,
     )
 
     bot_mode: Literal["demo", "production"] = "demo"
@@ -97,6 +135,14 @@ class Settings(BaseSettings):
 
     # Admin
     admin_token: SecretStr | None = None
+    # /metrics: open in demo mode; in production it needs `Authorization: Bearer
+    # <METRICS_TOKEN>` unless METRICS_PUBLIC is set (closed when neither is).
+    metrics_token: SecretStr | None = None
+    metrics_public: bool = False
+    # /docs, /redoc and /openapi.json: default on in demo mode, off in production.
+    api_docs: bool | None = None
+    # /readyz answers "not ready" when the disk holding the data has less free space (0: off).
+    readyz_min_free_mb: int = Field(default=100, ge=0)
     admin_rate_limit_per_min: int = 30
     # How many client addresses the failure limiter remembers at most; beyond that the one
     # that failed least recently is forgotten, so a flood of addresses cannot grow the memory.
@@ -154,14 +200,21 @@ class Settings(BaseSettings):
         if self.bot_mode != "production":
             return self
         problems = []
-        for name in ("zalo_app_secret", "zalo_oa_secret_key", "admin_token"):
+        for name in (*ZALO_SECRETS, *TOKENS):
             value: SecretStr | None = getattr(self, name)
-            if value is not None and value.get_secret_value() in DEMO_SECRETS:
+            if value is None:
+                continue
+            secret = value.get_secret_value()
+            if is_demo_secret(secret):
                 problems.append(f"{name.upper()} still has the demo value")
-        for name in ("zalo_app_secret", "zalo_oa_secret_key"):
-            value = getattr(self, name)
-            if value is None or not value.get_secret_value():
+                continue
+            if not secret and name in ZALO_SECRETS:
                 problems.append(f"{name.upper()} is empty")
+                continue
+            floor = MIN_ZALO_SECRET_CHARS if name in ZALO_SECRETS else MIN_TOKEN_CHARS
+            weakness = secret_weakness(secret, floor)
+            if weakness is not None:
+                problems.append(f"{name.upper()} {weakness}")
         if self.zalo_app_id == DEMO_APP_ID or self.zalo_oa_id == DEMO_OA_ID:
             problems.append("ZALO_APP_ID / ZALO_OA_ID still have the demo values")
         if problems:
@@ -172,6 +225,18 @@ class Settings(BaseSettings):
     @property
     def is_demo(self) -> bool:
         return self.bot_mode == "demo"
+
+    @property
+    def serve_api_docs(self) -> bool:
+        return self.is_demo if self.api_docs is None else self.api_docs
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the data lives: the SQLite file's folder, else ./data (or the working folder)."""
+        url = self.database_url
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            return Path(url.removeprefix("sqlite:///").split("?", 1)[0]).parent
+        return Path("data")
 
     @property
     def run_scheduler_in_app(self) -> bool:

@@ -80,10 +80,14 @@ def create_app(
                 freeze_startup_objects()
             yield
 
+    docs = settings.serve_api_docs  # API_DOCS: on in demo mode, off in production
     app = FastAPI(
         title="Zalo OA bot – Tổ công nghệ số cộng đồng",
         version=__version__,
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.admin_limiter = FailureLimiter(
         settings.admin_rate_limit_per_min, settings.admin_rate_limit_max_clients
@@ -166,25 +170,69 @@ def seed_simulator(sim_app: Any, engine: Any) -> None:
 
 
 def seed_admin_token(engine: Any, settings: Settings) -> None:
-    """Make ADMIN_TOKEN (or, in demo mode, the printed demo token) a working admin token."""
+    """Make ADMIN_TOKEN (or, in demo mode, the printed demo token) a working admin token,
+    unless it was revoked: a revoked token stays revoked (the log says so). In production,
+    first revoke the demo token a demo run may have left in the database."""
     from bot.config import DEMO_ADMIN_TOKEN
     from db import admin as admin_rows
     from db.session import session_scope
     from db.types import utcnow
 
+    if not settings.is_demo:
+        revoke_demo_token(engine)
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     if token is None and settings.is_demo:
         token = DEMO_ADMIN_TOKEN
     if not token:
         return
+    demo = token == DEMO_ADMIN_TOKEN
     with session_scope(engine) as session:
-        if admin_rows.find_active(session, token=token, now=utcnow()) is None:
+        row = admin_rows.find_any(session, token=token)
+        if row is None:
             admin_rows.create_token(
                 session,
                 token=token,
                 role="admin",
                 villages=[],
-                name="bootstrap (ADMIN_TOKEN)",
+                name="demo token" if demo else "bootstrap (ADMIN_TOKEN)",
+                label="demo" if demo else "bootstrap",
                 now=utcnow(),
                 expires_at=None,
             )
+        elif row.revoked_at is not None:
+            log.warning(
+                "%s (token #%s) was revoked on %s: it stays revoked and is not an admin token; "
+                "create one with `bot admin create-token`%s",
+                "the demo admin token" if demo else "ADMIN_TOKEN",
+                row.id,
+                row.revoked_at.isoformat(timespec="seconds"),
+                "" if demo else " and remove ADMIN_TOKEN from the settings",
+            )
+
+
+def revoke_demo_token(engine: Any) -> None:
+    """Production on a database a demo run used: the published demo token must not work."""
+    from bot.config import DEMO_ADMIN_TOKEN
+    from db import admin as admin_rows
+    from db.session import session_scope
+    from db.types import utcnow
+
+    now = utcnow()
+    with session_scope(engine) as session:
+        row = admin_rows.find_active(session, token=DEMO_ADMIN_TOKEN, now=now)
+        if row is None or row.id is None:
+            return
+        admin_rows.revoke(session, token_id=row.id, now=now)
+        admin_rows.audit(
+            session,
+            actor="startup",
+            action="token.revoke",
+            now=now,
+            target=f"token:{row.id}",
+            detail={"reason": "demo token in production"},
+        )
+    log.warning(
+        "production mode: the demo admin token (token #%s), left by a demo run on this "
+        "database, has been revoked",
+        row.id,
+    )

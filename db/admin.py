@@ -26,11 +26,13 @@ def create_token(
     now: datetime,
     expires_at: datetime | None,
     member_zalo_id: str | None = None,
+    label: str | None = None,
 ) -> ApiToken:
+    """A new token row (`label`: a non-secret name; the name or the role when not given)."""
     row = ApiToken(
         name=name,
         token_hash=hash_token(token),
-        prefix=token[:8],
+        label=(label or name or role)[:64],
         role=role,
         villages=villages,
         member_zalo_id=member_zalo_id,
@@ -42,8 +44,13 @@ def create_token(
     return row
 
 
+def find_any(session: Session, *, token: str) -> ApiToken | None:
+    """The token's row whatever its state (active, expired or revoked)."""
+    return session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+
+
 def find_active(session: Session, *, token: str, now: datetime) -> ApiToken | None:
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    row = find_any(session, token=token)
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= now:

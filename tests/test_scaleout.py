@@ -57,7 +57,7 @@ def _env(database_url: str, port: int, sim_url: str) -> dict[str, str]:
         "ZALO_OA_SECRET_KEY": OA_SECRET,
         "ZALO_OPENAPI_BASE": sim_url,
         "ZALO_OAUTH_BASE": sim_url,
-        "ADMIN_TOKEN": "scaleout-admin-token-0123456789",
+        "ADMIN_TOKEN": "scaleout-admin-token-0123456789-Kq7Z",
         "OUTBOX_POLL_S": "0.05",
         "BENCH_ENDPOINTS": "true",
         "LOG_LEVEL": "WARNING",

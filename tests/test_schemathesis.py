@@ -29,7 +29,7 @@ PATHS = r"^/(webhook/zalo|admin/stats|admin/stats\.csv|healthz|readyz)$"
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     directory = tmp_path_factory.mktemp("schemathesis")
     url = sqlite_copy(migrated_sqlite_template(directory), directory)
-    yield from run_live(url)
+    yield from run_live(url, api_docs=True)  # it reads /openapi.json
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """Its own app: the tests above send wrong tokens, which the failure limiter remembers."""
     directory = tmp_path_factory.mktemp("schemathesis-admin")
     url = sqlite_copy(migrated_sqlite_template(directory), directory)
-    yield from run_live(url)
+    yield from run_live(url, api_docs=True)  # it reads /openapi.json
 
 
 def test_every_admin_route_documents_its_answer(live_app: Live) -> None:

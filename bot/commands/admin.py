@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help='"commune" (default) or village codes separated by commas, e.g. thon-dong,tdp-3',
     )
     p.add_argument("--name", default="", help="who the token is for")
+    p.add_argument(
+        "--label",
+        default=None,
+        help="a short non-secret name shown in lists (default: the name, else the role)",
+    )
     p.add_argument("--expires-days", type=int, default=180)
     p.add_argument("--member", default=None, help="team member's Zalo user id (leader tokens)")
     p.set_defaults(func=cmd_create_token)
@@ -59,6 +64,7 @@ def cmd_create_token(args: argparse.Namespace) -> int:
             role=args.role,
             villages=villages,
             name=args.name,
+            label=args.label,
             now=now,
             expires_at=now + timedelta(days=args.expires_days),
             member_zalo_id=args.member,
@@ -100,7 +106,7 @@ def cmd_list_tokens(args: argparse.Namespace) -> int:
         for row in admin_rows.list_tokens(session):
             state = "revoked" if row.revoked_at else "active"
             print(
-                f"#{row.id} {row.prefix}… {row.role:8} {state:7} "
+                f"#{row.id} [{row.label}] {row.role:8} {state:7} "
                 f"scope={','.join(row.villages) or 'commune'} name={row.name!r}"
             )
     return 0

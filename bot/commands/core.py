@@ -95,6 +95,21 @@ def _settings(**overrides: Any) -> Settings:
     return Settings(**{**get_settings().model_dump(exclude_unset=True), **overrides})
 
 
+def _demo_refusal() -> str | None:
+    """Why `--demo` must not run here: BOT_MODE=production (the simulator would be mounted
+    without auth and sign events with the real OA secret), or None."""
+    try:
+        configured = get_settings()
+    except ValueError as exc:
+        return f"Cannot start: {exc}"
+    if configured.is_demo:
+        return None
+    return (
+        "Cannot start: `bot serve --demo` is refused with BOT_MODE=production "
+        "(it would mount the simulator); run `bot serve` without --demo, or unset BOT_MODE."
+    )
+
+
 def _logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(),
@@ -111,6 +126,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     overrides: dict[str, Any] = {}
     if args.demo:
+        refusal = _demo_refusal()
+        if refusal is not None:
+            print(refusal, file=sys.stderr)
+            return 2
         overrides["bot_mode"] = "demo"
     if args.host:
         overrides["host"] = args.host

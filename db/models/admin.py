@@ -19,8 +19,10 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(default="", sa_type=String(200))
     token_hash: str = Field(sa_type=String(64), unique=True)
-    # The first characters, to tell tokens apart in lists without revealing them.
-    prefix: str = Field(sa_type=String(12))
+    # A name that is not secret, to tell tokens apart in lists: "bootstrap" (ADMIN_TOKEN),
+    # "demo" (the demo token), or the one given to `bot admin create-token --label`. No
+    # character of the token itself is stored.
+    label: str = Field(default="", sa_type=String(64))
     # admin | official | leader
     role: str = Field(sa_type=String(16))
     # Village codes this token may see; empty = the whole commune.

@@ -83,29 +83,43 @@ def page(
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+CROSS_ORIGIN = "Yêu cầu không đến từ trang thống kê này nên không được thực hiện."
+# `/admin/login?error=<code>` shows one of these fixed messages; any other text shows nothing
+# (the address is not the place for a message anyone could write).
+LOGIN_ERRORS = {
+    "expired": "Phiên đăng nhập đã hết hạn. Xin nhập lại mã truy cập.",
+    "invalid": "Mã truy cập không đúng hoặc đã hết hạn.",
+    "throttled": "Nhập sai quá nhiều lần. Chờ một phút nhé.",
+    "origin": CROSS_ORIGIN,
+}
+
+
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(error: str | None = None) -> HTMLResponse:
-    return page("login.html", error=error)
+    return page("login.html", error=LOGIN_ERRORS.get(error or ""))
 
 
-CROSS_ORIGIN = "Yêu cầu không đến từ trang thống kê này nên không được thực hiện."
+def to_login(request: Request) -> RedirectResponse:
+    """Back to the login form; with "session expired" when a cookie was there but refused."""
+    url = "/admin/login?error=expired" if request.cookies.get(COOKIE) else "/admin/login"
+    return RedirectResponse(url, status_code=303)
 
 
 @router.post("/login")
 async def login(request: Request, runtime: RuntimeDep, token: Annotated[str, Form()]) -> Response:
     # No session yet, so no token to check: the form must at least come from our own page.
     if csrf.origin_problem(request, runtime.settings) is not None:
-        return page("login.html", status=403, error=CROSS_ORIGIN)
+        return page("login.html", status=403, error=LOGIN_ERRORS["origin"])
     limiter = request.app.state.admin_limiter
     client = client_address(request)
     if limiter.blocked(client):
-        return page("login.html", status=429, error="Nhập sai quá nhiều lần. Chờ một phút nhé.")
+        return page("login.html", status=429, error=LOGIN_ERRORS["throttled"])
     principal = await anyio.to_thread.run_sync(
         authenticate, runtime.engine, token.strip(), runtime.clock.now()
     )
     if principal is None:
         limiter.fail(client)
-        return page("login.html", status=401, error="Mã truy cập không đúng hoặc đã hết hạn.")
+        return page("login.html", status=401, error=LOGIN_ERRORS["invalid"])
     response = RedirectResponse("/admin/dashboard", status_code=303)
     response.set_cookie(
         COOKIE,
@@ -145,8 +159,8 @@ async def dashboard(
         principal: Principal = await current_principal(request, runtime)
     except HTTPException as exc:
         if exc.status_code == 429:
-            return page("login.html", status=429, error="Nhập sai quá nhiều lần.")
-        return RedirectResponse("/admin/login", status_code=303)
+            return page("login.html", status=429, error=LOGIN_ERRORS["throttled"])
+        return to_login(request)
     try:
         report = await anyio.to_thread.run_sync(compute, runtime, principal, start, end, village)
         before = await anyio.to_thread.run_sync(
@@ -200,7 +214,7 @@ async def monthly_report(
     try:
         principal: Principal = await current_principal(request, runtime)
     except HTTPException:
-        return RedirectResponse("/admin/login", status_code=303)
+        return to_login(request)
     try:
         first, last = month_range(month or (end or "")[:7] or None, local_now(runtime).date())
     except ValueError:
