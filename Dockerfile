@@ -11,7 +11,10 @@ RUN pip wheel --wheel-dir /wheels .
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     BOT_MODE=production HOST=0.0.0.0 PORT=8000
-RUN useradd --create-home --uid 10001 bot
+# DejaVu Sans: the font of the monthly report's PDF (covers Vietnamese).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 bot
 COPY --from=build /wheels /wheels
 RUN pip install /wheels/*.whl && rm -rf /wheels
 USER bot

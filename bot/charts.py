@@ -18,6 +18,11 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
+def num_label(value: float | None) -> str:
+    """A count as officials write it: dots between thousands ("1.141"); "—" when unknown."""
+    return "—" if value is None else f"{value:,}".replace(",", ".")
+
+
 def pct_label(value: float) -> str:
     """A share as a percentage: whole when it is, else one decimal ("0,3%")."""
     shown = round(value * 100, 1)

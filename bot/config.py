@@ -176,6 +176,9 @@ class Settings(BaseSettings):
     news_offer_every_days: int = Field(default=30, ge=1)
     # How often the active scheduler looks for due campaigns and follows up deliveries.
     campaign_tick_s: float = 15.0
+    # The TrueType font of the monthly report's PDF (it must cover Vietnamese); the bold face
+    # is read from "<name>-Bold.ttf" beside it when there. Debian: fonts-dejavu-core.
+    report_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
     # Simulator (demo mode and tests only)
     sim_retry_speedup: float = Field(default=1.0, gt=0)

@@ -66,6 +66,8 @@ REPLY_SAMPLE: dict[str, Any] = {
     "by": "Lê Thị Mai",
     "at": "09:15 07/12/2026",
     "hours": 48,
+    # texts/village.yaml
+    "example": "Thôn Đông",
     # replies.yaml menu.more_line
     "label": "Nhận thông báo của thôn",
     # texts/online_filing.yaml

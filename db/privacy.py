@@ -31,6 +31,7 @@ from db.models import (
     SkillProgress,
     StatDay,
     TeamMember,
+    Village,
 )
 
 ERASED = "erased:"
@@ -263,6 +264,10 @@ def erase_resident(
     resident.news_opt_in = False
     resident.news_opt_in_at = None
     resident.news_offered_at = None
+    # The village stays on the anonymous row, like the household, so totals by village do
+    # not change; when the question was asked and answered goes.
+    resident.village_asked_at = None
+    resident.village_answered_at = None
     resident.last_interaction_at = None
     session.add(resident)
     session.flush()
@@ -287,6 +292,11 @@ def erase_subject(session: Session, *, zalo_id: str, current_event_id: int | Non
 # -- what is kept ----------------------------------------------------------------------------
 
 
+def _village_name(session: Session, village_id: int | None) -> str | None:
+    village = session.get(Village, village_id) if village_id is not None else None
+    return village.name if village is not None else None
+
+
 def kept_about(session: Session, *, resident: Resident) -> dict[str, Any]:
     """What the bot holds about one resident, for the summary in chat."""
     assert resident.id is not None
@@ -308,7 +318,7 @@ def kept_about(session: Session, *, resident: Resident) -> dict[str, Any]:
     ).one()
     return {
         "name": bool(resident.display_name),
-        "village": resident.village_id is not None,
+        "village": _village_name(session, resident.village_id),
         "household": bool(resident.household_key),
         "news": resident.news_opt_in,
         "messages": int(messages),

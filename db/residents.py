@@ -72,6 +72,22 @@ def mark_news_offered(session: Session, *, resident: Resident, now: datetime) ->
     session.add(resident)
 
 
+def mark_village_asked(session: Session, *, resident: Resident, now: datetime) -> None:
+    resident.village_asked_at = now
+    session.add(resident)
+
+
+def answer_village(
+    session: Session, *, resident: Resident, village_id: int | None, now: datetime
+) -> None:
+    """The resident answered the village question: `village_id`, or None for "Bỏ qua"
+    (the village they had stays)."""
+    if village_id is not None:
+        resident.village_id = village_id
+    resident.village_answered_at = now
+    session.add(resident)
+
+
 def unnamed(session: Session, *, limit: int) -> list[str]:
     """Zalo ids of residents whose display name was never asked for, oldest first."""
     rows = session.exec(

@@ -17,6 +17,7 @@ from bot.features.profiles.feature import FEATURE as PROFILES
 from bot.features.scam.feature import FEATURE as SCAM
 from bot.features.skills.feature import FEATURE as SKILLS
 from bot.features.stats.feature import FEATURE as STATS
+from bot.features.village.feature import FEATURE as VILLAGE
 from bot.features.vneid.feature import FEATURE as VNEID
 
 FEATURES: tuple[Feature, ...] = (
@@ -32,4 +33,6 @@ FEATURES: tuple[Feature, ...] = (
     # After handoff: a resident talking to a team member is relayed, whatever the words.
     ONLINE_FILING,
     PROFILES,
+    # Last: its offer gives way to the news invitation; its words to a relayed handoff.
+    VILLAGE,
 )

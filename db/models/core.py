@@ -32,6 +32,10 @@ class Resident(SQLModel, table=True):
     news_opt_in: bool = False
     news_opt_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     news_offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The one-tap "which village" question: when it was last put to the resident, and when
+    # they answered it (a village or "Bỏ qua"). Asked by itself once; "đổi thôn" asks again.
+    village_asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    village_answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     followed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unfollowed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -64,3 +64,17 @@ def tap(chat: LocalChat, title: str) -> None:
             return
     msg = f"no button {title!r}; the latest buttons are {chat.last_buttons}"
     raise AssertionError(msg)
+
+
+def answer_helpfully(chat: LocalChat) -> list[Any]:
+    """A VNeID answer, then "helpful": what the bot sent with its thanks (an invitation, a
+    question, when one is due), the menu last."""
+    chat.send("#go:vneid")
+    chat.press("Xem thêm")
+    chat.press("Mức 2 dùng được gì?")
+    chat.press("Xong, cảm ơn")
+    chat.press("Có, hữu ích")
+    said = list(chat.batch)
+    assert any("Cảm ơn bạn đã góp ý" in s.text for s in said)
+    assert len(chat.last_buttons) == 5  # the menu comes last
+    return said

@@ -13,7 +13,7 @@ from sqlmodel import select
 from db import residents
 from db.models import Resident
 from db.session import read_scope
-from tests.flows.support import logged
+from tests.flows.support import answer_helpfully, logged
 from tests.harness import Chat
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")  # the demo settings' timezone
@@ -147,14 +147,7 @@ def test_never_offered_to_a_subscriber(engine: Engine, demo_org: None, resident:
 
 def _helpful(chat: Chat) -> bool:
     """A VNeID answer, then "helpful"; whether the invitation came with the thanks."""
-    chat.send("#go:vneid")
-    chat.press("Xem thêm")
-    chat.press("Mức 2 dùng được gì?")
-    chat.press("Xong, cảm ơn")
-    chat.press("Có, hữu ích")
-    assert "Cảm ơn bạn đã góp ý" in chat.said
-    assert len(chat.last_buttons) == 5  # the menu comes last
-    return any("Bạn muốn nhận tin của thôn không?" in s.text for s in chat.batch)
+    return any("Bạn muốn nhận tin của thôn không?" in s.text for s in answer_helpfully(chat))
 
 
 def test_erasure_forgets_the_consent(engine: Engine, demo_org: None, resident: Chat) -> None:

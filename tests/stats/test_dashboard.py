@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from tests.live import Live
 from tests.stats.seed import seed
@@ -262,6 +264,39 @@ def test_browser_every_section_fits_the_screen_with_names_not_codes(
             path=str(SCREENSHOTS / f"dashboard-{width}-{name}.png")
         )
     page.close()
+
+
+def test_monthly_report_as_pdf(seeded: Live) -> None:
+    font = seeded.runtime.settings.report_font
+    if not font.is_file():
+        pytest.skip(f"the report font {font} is not installed (Debian: fonts-dejavu-core)")
+    official = make_token(seeded.runtime.engine)
+    with httpx.Client(base_url=seeded.url, cookies={"bot_admin": official}) as http:
+        report = http.get("/admin/report", params={"month": "2026-11"})
+        assert 'href="/admin/report.pdf?month=2026-11"' in report.text
+        got = http.get("/admin/report.pdf", params={"month": "2026-11"})
+        assert got.status_code == 200
+        assert got.headers["content-type"] == "application/pdf"
+        assert "bao-cao-thang-11-2026.pdf" in got.headers["content-disposition"]
+        assert got.content.startswith(b"%PDF-")
+        pdf = PdfReader(io.BytesIO(got.content))
+        assert len(pdf.pages) == 1  # one page for the meeting
+        text = pdf.pages[0].extract_text()
+        assert "Báo cáo tháng 11/2026" in text and "Xã Hòa An" in text
+        assert "01/11/2026" in text and "30/11/2026" in text
+        assert "2 / 1.141 hộ (0,2%)" in text  # the same figure as the page
+        assert "Thôn Trung Hòa" in text and "Tổ dân phố 3" in text
+        assert "Tháng trước" in text
+        assert http.get("/admin/report.pdf", params={"month": "11/2026"}).status_code == 400
+    leader = make_token(seeded.runtime.engine, role="leader", villages=["thon-dong"])
+    with httpx.Client(base_url=seeded.url, cookies={"bot_admin": leader}) as http:
+        own = http.get("/admin/report.pdf", params={"month": "2026-11", "village": "thon-dong"})
+        assert own.status_code == 200 and own.content.startswith(b"%PDF-")
+        denied = http.get("/admin/report.pdf", params={"month": "2026-11", "village": "tdp-3"})
+        assert denied.status_code == 403 and not denied.content.startswith(b"%PDF")
+    with httpx.Client(base_url=seeded.url, follow_redirects=False) as http:
+        anonymous = http.get("/admin/report.pdf", params={"month": "2026-11"})
+        assert anonymous.headers["location"] == "/admin/login"
 
 
 def test_monthly_report_and_csv_tables(seeded: Live) -> None:

@@ -33,9 +33,10 @@ from bot.api.admin.auth import (
     client_address,
     current_principal,
 )
+from bot.api.admin.report_pdf import render_pdf
 from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery, compute
 from bot.api.deps import DatabaseDep, RuntimeDep, local_now
-from bot.charts import bars_over_time, horizontal_bars, pct_label
+from bot.charts import bars_over_time, horizontal_bars, num_label, pct_label
 from bot.feature import Section, sections_of
 from bot.reporting import trend, vn_date
 from bot.runtime import Runtime
@@ -63,7 +64,7 @@ def html_environment(sections: tuple[Section, ...] = ()) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = lambda v: "—" if v is None else f"{v:,}".replace(",", ".")
+    env.filters["num"] = num_label
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.0f}%"
     env.filters["pct1"] = lambda v: "—" if v is None else pct_label(v)
     env.filters["vndate"] = lambda v: vn_date(v) if v else "—"
@@ -201,16 +202,15 @@ async def dashboard(
     )
 
 
-@router.get("/report", response_class=HTMLResponse)
-async def monthly_report(
-    request: Request,
-    runtime: RuntimeDep,
-    month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
-    end: ToQuery = None,
-    village: VillageQuery = None,
-) -> Response:
-    """ "Báo cáo tháng": one printable page for the commune's monthly meeting (the month of
-    `month`, else of `to`, else this month), with its trends against the month before."""
+MonthQuery = Annotated[str | None, Query(max_length=7, description="YYYY-MM")]
+
+
+async def _monthly(
+    request: Request, runtime: Runtime, month: str | None, end: str | None, village: str | None
+) -> Response | dict[str, Any]:
+    """The monthly report's figures (the month of `month`, else of `to`, else this month,
+    with trends against the month before), or the page to answer with instead (the login,
+    a 400 for a bad month, a 403 outside the token's scope)."""
     try:
         principal: Principal = await current_principal(request, runtime)
     except HTTPException:
@@ -231,14 +231,48 @@ async def monthly_report(
     except HTTPException as exc:
         return page("error.html", status=exc.status_code, message=exc.detail)
     sections = sections_of(runtime.services.features)
-    return page(
-        "report.html",
-        r=report,
-        month=first.strftime("%m/%Y"),
-        commune=runtime.services.commune_name,
-        generated=local_now(runtime).strftime("%H:%M %d/%m/%Y"),
-        trends=section_trends(sections, report, before),
-        sections=sections,
+    return {
+        "r": report,
+        "month": first.strftime("%m/%Y"),
+        "commune": runtime.services.commune_name,
+        "generated": local_now(runtime).strftime("%H:%M %d/%m/%Y"),
+        "trends": section_trends(sections, report, before),
+        "sections": sections,
+    }
+
+
+@router.get("/report", response_class=HTMLResponse)
+@router.get("/report.pdf")
+async def monthly_report(
+    request: Request,
+    runtime: RuntimeDep,
+    month: MonthQuery = None,
+    end: ToQuery = None,
+    village: VillageQuery = None,
+) -> Response:
+    """ "Báo cáo tháng": one printable page for the commune's monthly meeting; as a PDF file
+    at /admin/report.pdf (same figures, same scope rules)."""
+    found = await _monthly(request, runtime, month, end, village)
+    if isinstance(found, Response):
+        return found
+    if request.url.path.endswith(".pdf"):
+        return await _pdf(runtime, found)
+    return page("report.html", query=request.url.query, **found)
+
+
+async def _pdf(runtime: Runtime, found: dict[str, Any]) -> Response:
+    font = runtime.settings.report_font
+    if not font.is_file():
+        return page("error.html", status=503, message=f"the report font {font} is not installed")
+    data = await anyio.to_thread.run_sync(partial(render_pdf, font=font, **found))
+    name = "bao-cao-thang-" + str(found["month"]).replace("/", "-") + ".pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

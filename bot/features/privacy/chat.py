@@ -53,7 +53,7 @@ def summary(turn: Turn) -> Reply:
     kept = privacy_db.kept_about(turn.session, resident=turn.resident)
     lines = [texts.get("privacy.summary.header")]
     lines += [
-        texts.get(f"privacy.summary.{k}")
+        texts.get(f"privacy.summary.{k}", village=kept["village"])
         for k in ("name", "village", "household", "news")
         if kept[k]
     ]
