@@ -1,7 +1,7 @@
 """residents: when the one-tap "which village" question was put to them and answered
 
-Revision ID: 0014_village_question
-Revises: 0013_news_relay_groups
+Revision ID: 0017_village_question
+Revises: 0014_api_token_label
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import db.types
 
-revision: str = '0014_village_question'
-down_revision: str | Sequence[str] | None = '0013_news_relay_groups'
+revision: str = '0017_village_question'
+down_revision: str | Sequence[str] | None = '0014_api_token_label'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
