@@ -12,7 +12,9 @@ router, and the procedure search over the curated catalogue plus the national da
   the diacritics, count its words and character 1-8-grams, `BASELINE_READINGS` times: about
   as long as routing, so that a busy machine's pauses hit it about as often).
 
-The three are timed in turn, so that a busy machine slows them alike; ``*_ratio`` figures
+Each call's thread CPU time is taken too (``*_cpu_*``, `time.thread_time_ns`): what
+the call costs without the time other processes held the core. The three are timed in
+turn, so that a busy machine slows them alike; ``*_ratio`` figures
 divide by the baseline's (same round, same percentile). The messages are the team's
 labelled set and, when present, `../shared/datasets/utterances-dev.tsv` (read here,
 measuring only). There are more of them than the per-message caches hold, and ``chat``
@@ -142,16 +144,21 @@ def _timed(chat: ChatRouting, texts: list[str], passes: int) -> dict[str, dict[s
         "chat": chat.turn,
     }
     samples: dict[str, list[int]] = {kind: [] for kind in kinds}
-    clock = time.perf_counter_ns
+    cpu: dict[str, list[int]] = {kind: [] for kind in kinds}
+    clock, cpu_clock = time.perf_counter_ns, time.thread_time_ns
     half = len(texts) // 2
     for _ in range(passes):
         for i, text in enumerate(texts):
             other = texts[(i + half) % len(texts)]
             for kind, call in kinds.items():
-                started = clock()
+                started, cpu_started = clock(), cpu_clock()
                 call(other if kind == "chat" else text)
                 samples[kind].append(clock() - started)
-    return {kind: _percentiles(values) for kind, values in samples.items()}
+                cpu[kind].append(cpu_clock() - cpu_started)
+    out = {kind: _percentiles(values) for kind, values in samples.items()}
+    for kind, values in cpu.items():
+        out[kind].update({f"cpu_{k}": v for k, v in _percentiles(values).items()})
+    return out
 
 
 def _median(rounds: list[dict[str, dict[str, float]]], kind: str, figure: str) -> float:
@@ -174,7 +181,7 @@ def run() -> dict[str, Any]:
         "cold": cold,
     }
     for kind in ("route", "chat", "baseline"):
-        for figure in ("p50_ms", "p95_ms"):
+        for figure in ("p50_ms", "p95_ms", "cpu_p50_ms", "cpu_p95_ms"):
             out[f"{kind}_{figure}"] = _median(rounds, kind, figure)
     for kind in ("route", "chat"):
         for figure in ("p50", "p95"):

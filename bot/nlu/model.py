@@ -14,6 +14,7 @@ ahead of time; otherwise the first router that needs it does.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import random
 import tempfile
@@ -289,13 +290,14 @@ class FastLinear:
         columns: list[np.ndarray] = []
         values: list[np.ndarray] = []
         for key, vocabulary, idf, offset in self._parts:
-            known = [
-                (vocabulary[g], n) for g, n in _grams(key, prepared).items() if g in vocabulary
-            ]
-            if not known:
+            grams = _grams(key, prepared)
+            found = map(vocabulary.get, grams, itertools.repeat(-1))
+            index = np.fromiter(found, dtype=np.int64, count=len(grams))
+            known = index >= 0
+            if not known.any():
                 continue
-            index = np.fromiter((i for i, _ in known), dtype=np.int64, count=len(known))
-            counts = np.fromiter((n for _, n in known), dtype=np.float64, count=len(known))
+            index = index[known]
+            counts = np.fromiter(grams.values(), dtype=np.float64, count=len(grams))[known]
             tf = 1.0 + np.log(counts)
             weights = tf * idf[index]
             weights /= np.linalg.norm(weights)
