@@ -50,7 +50,7 @@ DATASETS = Path(os.environ.get("BENCH_DATASETS") or ROOT.parent / "shared" / "da
 WARM_ROUNDS = 5
 PASSES_PER_ROUND = 2
 TARGET_P95_MS = 2.0
-BASELINE_READINGS = 4
+BASELINE_READINGS = 10
 
 
 @dataclass(frozen=True)
