@@ -14,6 +14,7 @@ ahead of time; otherwise the first router that needs it does.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import random
 import tempfile
@@ -21,6 +22,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +234,37 @@ def _pipeline() -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-_Vectorizer = tuple[Callable[[str], list[str]], dict[str, int], np.ndarray, int]
+_Vectorizer = tuple[str, dict[str, int], np.ndarray, int]
+# What decides a vectorizer's tokens (not their weights): vectorizers alike in these read a
+# text into the same n-grams, so the intent model and the procedure ranker share the work.
+_ANALYSIS_PARAMS = (
+    "input",
+    "encoding",
+    "decode_error",
+    "strip_accents",
+    "lowercase",
+    "preprocessor",
+    "tokenizer",
+    "analyzer",
+    "stop_words",
+    "token_pattern",
+    "ngram_range",
+)
+_analyzers: dict[str, Callable[[str], list[str]]] = {}
+
+
+def _analysis_key(vectorizer: TfidfVectorizer) -> str:
+    params = vectorizer.get_params()
+    key = repr(tuple((name, params.get(name)) for name in _ANALYSIS_PARAMS))
+    _analyzers.setdefault(key, vectorizer.build_analyzer())
+    return key
+
+
+@lru_cache(maxsize=64)
+def _grams(key: str, prepared: str) -> Counter[str]:
+    """How often each n-gram of `key`'s analysis occurs in `prepared` (one message is read
+    by several models in one turn; never changed by the callers)."""
+    return Counter(_analyzers[key](prepared))
 
 
 class FastLinear:
@@ -245,7 +277,7 @@ class FastLinear:
         offset = 0
         for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
             vocabulary = vectorizer.vocabulary_
-            parts.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
+            parts.append((_analysis_key(vectorizer), vocabulary, vectorizer.idf_, offset))
             offset += len(vocabulary)
         classifier = pipeline.named_steps["classifier"]
         self.labels: tuple[str, ...] = tuple(str(c) for c in classifier.classes_)
@@ -257,12 +289,16 @@ class FastLinear:
         """The classifier's probabilities (in `labels` order) for one prepared text."""
         columns: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        for analyzer, vocabulary, idf, offset in self._parts:
-            counts = Counter(i for i in map(vocabulary.get, analyzer(prepared)) if i is not None)
-            if not counts:
+        for key, vocabulary, idf, offset in self._parts:
+            grams = _grams(key, prepared)
+            found = map(vocabulary.get, grams, itertools.repeat(-1))
+            index = np.fromiter(found, dtype=np.int64, count=len(grams))
+            known = index >= 0
+            if not known.any():
                 continue
-            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            index = index[known]
+            counts = np.fromiter(grams.values(), dtype=np.float64, count=len(grams))[known]
+            tf = 1.0 + np.log(counts)
             weights = tf * idf[index]
             weights /= np.linalg.norm(weights)
             columns.append(index + offset)

@@ -34,6 +34,9 @@ def nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip Vietnamese diacritics: "Đăng ký" → "dang ky"."""
+    if text.isascii():
+        # Most residents type without diacritics: nothing to strip, lower() is casefold().
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA).casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped.translate(_FOLD_EXTRA))
@@ -59,8 +62,29 @@ def load_abbreviations(path: Path = DEFAULT_ABBREVIATIONS) -> Mapping[str, str]:
 
 
 def normalize(text: str, abbreviations: Mapping[str, str] | None = None) -> str:
-    """Folded, de-punctuated text with abbreviations expanded, for matching only."""
-    table = load_abbreviations() if abbreviations is None else abbreviations
+    """Folded, de-punctuated text with abbreviations expanded, for matching only.
+
+    With the packaged abbreviations the result is remembered for the last few texts: one
+    message is normalised by the router, its model and the procedure search in turn.
+    """
+    if abbreviations is not None:
+        return _normalize(text, abbreviations)
+    table = load_abbreviations()
+    if table is not _remembered_for[0]:  # the abbreviations were read again
+        _normalized.cache_clear()
+        _remembered_for[0] = table
+    return _normalized(text)
+
+
+_remembered_for: list[Mapping[str, str] | None] = [None]
+
+
+@lru_cache(maxsize=512)
+def _normalized(text: str) -> str:
+    return _normalize(text, load_abbreviations())
+
+
+def _normalize(text: str, table: Mapping[str, str]) -> str:
     out: list[str] = []
     for word in words(text):
         out.append(table.get(word, word))

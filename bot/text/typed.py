@@ -189,8 +189,10 @@ class Cleaner:
         self.rules = rules
         self._abbreviations = abbreviations
         self.speller = Speller(vocabulary or {})
-        # The same message is read several times per turn (commands, then routing).
+        # The same message is read several times per turn (commands, then routing): its
+        # words are split and repaired once, with or without the polite frames after that.
         self._recent: dict[tuple[str, bool], Cleaned] = {}
+        self._read: dict[str, tuple[list[_Word], tuple[str, ...]]] = {}
 
     @classmethod
     def default(cls, vocabulary: Mapping[str, int] | None = None) -> Cleaner:
@@ -349,12 +351,25 @@ class Cleaner:
             self._recent[key] = found
         return found
 
+    def _words(self, text: str) -> tuple[list[_Word], tuple[str, ...]]:
+        """The repaired words of `text` without "X ơi", and what was dropped (not changed
+        afterwards: shared by both readings of one message)."""
+        found = self._read.get(text)
+        if found is None:
+            words = self._split(text)
+            for word in words:
+                self._repair(word)
+            self._in_context(words)
+            kept, dropped = self._calls(words)
+            found = kept, tuple(dropped)
+            if len(self._read) >= _RECENT:
+                self._read.clear()
+            self._read[text] = found
+        return found
+
     def _clean(self, text: str, *, frames: bool) -> Cleaned:
-        words = self._split(text)
-        for word in words:
-            self._repair(word)
-        self._in_context(words)
-        words, dropped = self._calls(words)
+        words, called = self._words(text)
+        dropped = list(called)
         addressed = bool(dropped)
         if not words:
             return Cleaned("", addressed=addressed, dropped=tuple(dropped))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.text import syllables, typed
 from bot.text.keystrokes import decode
+from bot.text.normalize import fold
 from bot.text.typed import MAX_CHARS, Cleaner, vocabulary_of
 
 
@@ -123,3 +124,31 @@ def test_no_pattern_has_nested_quantifiers(module: object) -> None:
 )
 def test_words_typed_with_diacritics_keep_their_meaning(cleaner: Cleaner, text: str) -> None:
     assert cleaner.clean(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dạ em chào anh chị ạ, cho em hỏi làm căn cước ở đâu ạ?",
+        "thôi chào em nhé",
+        "shop ơi dk khai sih cho con o dau",
+        "ad oi ko dk dc vneid",
+    ],
+)
+def test_both_readings_of_a_message_are_as_if_read_alone(text: str) -> None:
+    # One message's words are split and repaired once for both readings (commands without
+    # the polite frames, routing with): neither reading may change what the other sees.
+    vocabulary = vocabulary_of(["giấy khai sinh cho con", "đăng ký khai sinh"])
+    alone = {
+        frames: Cleaner.default(vocabulary).clean(text, frames=frames) for frames in (True, False)
+    }
+    for first in (True, False):
+        shared = Cleaner.default(vocabulary)
+        assert shared.clean(text, frames=first) == alone[first]
+        assert shared.clean(text, frames=not first) == alone[not first]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_text_without_diacritics_folds_as_any_text(text: str) -> None:
+    # The ASCII fast path of `fold` agrees with the full path (taken once "é" is added).
+    assert fold(text + "é") == fold(text) + "e"

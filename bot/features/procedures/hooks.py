@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.features.procedures.cards import render_card, render_general, render_more
+from bot.features.procedures.search import Hit
 from bot.features.procedures.service import CLEAR_LEAD, CLEAR_SCORE, ProcedureService
 from bot.flows.engine import FlowContext
 from bot.flows.registry import DynamicButton, Hooks, StepAction
+from bot.nlu.intents import IntentRouter
 
 SAMPLE_CARD = "📋 Đăng ký khai sinh\n\n📄 Giấy tờ cần chuẩn bị:\n• Tờ khai\n• Giấy chứng sinh"
 
@@ -19,6 +21,13 @@ def _service(ctx: FlowContext) -> ProcedureService:
 
 
 HOOKS = Hooks()
+
+
+def flow_search(service: ProcedureService, router: IntentRouter, query: str) -> list[Hit]:
+    """The flow's search for `query`, read as the router reads it: the router's procedure
+    lookup searched that same text this turn, so the search is not done twice (and typos
+    and polite frames are read alike in both)."""
+    return service.search(router.cleaner.clean(query).text or query, limit=5)
 
 
 @HOOKS.branch("procedures_entry")
@@ -37,7 +46,7 @@ def entry(ctx: FlowContext) -> str:
 def search(ctx: FlowContext) -> StepAction:
     service = _service(ctx)
     query = str(ctx.data.get("query") or "")
-    hits = service.search(query, limit=5)
+    hits = flow_search(service, ctx.turn.services.router, query)
     top = hits[0].code if hits else None
     ctx.turn.log(
         "procedure_search",

@@ -444,8 +444,15 @@ class ProcedureIndex:
         # All strings together add a little; computed for the leaders only.
         leaders = heapq.nlargest(limit * 4, best.items(), key=lambda item: item[1])
         finals: list[tuple[float, int]] = []
+        indexed = [t for t in q.weights if t in self._postings]
+        indexed_weights = [q.weights[t] for t in indexed]
         for proc, value in leaders:
-            union = sum(w for t, w in q.weights.items() if t in self._proc_terms[proc])
+            # The query order of the terms is kept: the same sum, bit for bit.
+            union = sum(
+                itertools.compress(
+                    indexed_weights, map(self._proc_terms[proc].__contains__, indexed)
+                )
+            )
             finals.append((BEST_SHARE * value + (1 - BEST_SHARE) * min(union / total, 1.0), proc))
         finals.sort(key=lambda item: (-item[0], self._docs[item[1]][0]))
         return [

@@ -40,6 +40,8 @@ CLEAR_SCORE = 0.5
 RANKER_SHARE = 0.5
 # How many candidates each side proposes before blending.
 _CANDIDATES = 10
+# Searches remembered (per turn: the same message searched by the router, then the flow).
+_RECENT = 64
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class ProcedureService:
         self.index = index
         self.templates = templates
         self.ranker = ranker
+        # One message is searched more than once in a turn (the router's lookup, then the
+        # procedures flow): the last few searches are kept (hits are immutable).
+        self._recent: dict[tuple[str, int], tuple[Hit, ...]] = {}
 
     @classmethod
     def load(cls, content_dir: Path, database_url: str | None) -> ProcedureService:
@@ -80,11 +85,18 @@ class ProcedureService:
         """
         if limit <= 0:
             return []
-        lexical = self.index.search(text, max(limit, _CANDIDATES))
-        if self.ranker is None:
-            hits = lexical
-        else:
-            hits = self._blend(lexical, self.ranker.rank(text, _CANDIDATES))
+        candidates = max(limit, _CANDIDATES)
+        key = (text, candidates)
+        hits = self._recent.get(key)
+        if hits is None:
+            lexical = self.index.search(text, candidates)
+            if self.ranker is None:
+                hits = tuple(lexical)
+            else:
+                hits = tuple(self._blend(lexical, self.ranker.rank(text, _CANDIDATES)))
+            if len(self._recent) >= _RECENT:
+                self._recent.clear()
+            self._recent[key] = hits
         return [h for h in hits[:limit] if h.score >= MIN_MATCH_SCORE]
 
     def _blend(self, lexical: list[Hit], learned: list[tuple[str, float]]) -> list[Hit]:
