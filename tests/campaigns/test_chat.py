@@ -59,7 +59,7 @@ def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None
     assert "chưa hiểu" in hung.said
     hung.send("07:30 12/12/2026")
     assert "Xem trước (gửi Thôn Đông)" in hung.said
-    assert "Nhà văn hóa thôn Đông" in hung.said and "lúc 07:30 12/12/2026" in hung.said
+    assert "Nhà văn hóa thôn Đông" in hung.said and "lúc 7 giờ 30 sáng, thứ Bảy 12/12/2026" in hung.said
     hung.press("Xác nhận gửi")
     assert "Đã lên lịch thông báo số 1" in hung.said
     [campaign] = campaigns(org)
@@ -72,8 +72,11 @@ def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None
     }
     # "lịch thông báo" lists it, with a button that cancels it.
     hung.send("lịch thông báo")
-    assert "Số 1: Ngày hội dịch vụ công trực tuyến – 07:30 12/12/2026" in hung.said
+    assert "Số 1: Ngày hội dịch vụ công trực tuyến – 7 giờ 30 sáng, thứ Bảy 12/12/2026" in hung.said
     hung.press("Hủy số 1")
+    assert 'chắc chắn hủy thông báo số 1 "Ngày hội dịch vụ công trực tuyến"' in hung.said
+    assert campaigns(org)[0].status == "scheduled"  # not before "Có"
+    hung.press("Có, hủy")
     assert "Đã hủy thông báo số 1" in hung.said
     assert campaigns(org)[0].status == "cancelled"
     with read_scope(org) as s:
@@ -91,7 +94,9 @@ def test_own_text_now_and_stop_midway(make: Make, org: Engine) -> None:
     lan.press("Tất cả thôn của tôi")
     lan.press("Gửi ngay")
     assert "Chiều nay 14 giờ họp toàn xã" in lan.said and "gửi ngay" in lan.said.lower()
-    lan.press("Xác nhận gửi")
+    assert lan.last_buttons == ["Có, gửi ngay", "Không"]
+    assert campaigns(org) == []  # nothing is sent before "Có"
+    lan.press("Có, gửi ngay")
     [campaign] = campaigns(org)
     assert campaign.schedule_kind == "now" and len(campaign.village_ids) == 4
     lan.send("thông báo")
@@ -115,7 +120,7 @@ def test_refusals(make: Make, org: Engine) -> None:
     hung.send("Thôn Đông thu tiền điện ngày mai.")
     hung.press("Thôn Đông")
     hung.press("Gửi ngay")
-    hung.press("Xác nhận gửi")
+    hung.press("Có, gửi ngay")
     panh.send("#cw:cancel:1")
     assert "Không hủy được thông báo số 1" in panh.said
     assert campaigns(org)[0].status == "scheduled"
@@ -129,7 +134,7 @@ def test_relay_confirmation_and_one_reminder(make: Make, org: Engine) -> None:
     lan.press("Dùng mẫu")
     lan.press("Tất cả thôn của tôi")
     lan.press("Gửi ngay")
-    lan.press("Xác nhận gửi")
+    lan.press("Có, gửi ngay")
     firing.run_due(org, now=START, ctx=ctx)
     panh = make(PANH)
     panh.replies()
@@ -173,7 +178,7 @@ def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> No
     lan.press("Dùng mẫu")
     lan.press("Tất cả thôn của tôi")
     lan.press("Lặp lại theo mẫu")
-    assert "hằng ngày, lần đầu lúc 07:30 06/12/2026, đến hết ngày 15/12/2026" in lan.said
+    assert "hằng ngày, lần đầu lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026, đến hết ngày 15/12/2026" in lan.said
     lan.press("Xác nhận gửi")
     [campaign] = campaigns(org)
     assert (campaign.schedule_kind, campaign.daily_time) == ("daily", "07:30")
@@ -185,7 +190,7 @@ def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> No
     hung.press("Dùng mẫu")
     hung.press("Thôn Đông")
     hung.press("Lặp lại theo mẫu")
-    assert "lần đầu lúc 07:30 12/12/2026" in hung.said  # the next Saturday
+    assert "lần đầu lúc 7 giờ 30 sáng, thứ Bảy 12/12/2026" in hung.said  # the next Saturday
     hung.press("Xác nhận gửi")
     weekly = campaigns(org)[1]
     assert (weekly.schedule_kind, weekly.cron, weekly.commune_groups) == (
@@ -221,7 +226,7 @@ def _create_as_panh(make: Make) -> Chat:
     panh.send("Tối thứ Bảy họp bản về làm căn cước cho các cháu.")
     panh.press("Tất cả thôn của tôi")
     panh.press("Gửi ngay")
-    panh.press("Xác nhận gửi")
+    panh.press("Có, gửi ngay")
     assert "sau khi lãnh đạo xã duyệt" in panh.said
     return panh
 
