@@ -59,7 +59,10 @@ def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None
     assert "chưa hiểu" in hung.said
     hung.send("07:30 12/12/2026")
     assert "Xem trước (gửi Thôn Đông)" in hung.said
-    assert "Nhà văn hóa thôn Đông" in hung.said and "lúc 7 giờ 30 sáng, thứ Bảy 12/12/2026" in hung.said
+    assert (
+        "Nhà văn hóa thôn Đông" in hung.said
+        and "lúc 7 giờ 30 sáng, thứ Bảy 12/12/2026" in hung.said
+    )
     hung.press("Xác nhận gửi")
     assert "Đã lên lịch thông báo số 1" in hung.said
     [campaign] = campaigns(org)
@@ -178,7 +181,10 @@ def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> No
     lan.press("Dùng mẫu")
     lan.press("Tất cả thôn của tôi")
     lan.press("Lặp lại theo mẫu")
-    assert "hằng ngày, lần đầu lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026, đến hết ngày 15/12/2026" in lan.said
+    assert (
+        "hằng ngày, lần đầu lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026, đến hết ngày 15/12/2026"
+        in lan.said
+    )
     lan.press("Xác nhận gửi")
     [campaign] = campaigns(org)
     assert (campaign.schedule_kind, campaign.daily_time) == ("daily", "07:30")
@@ -263,3 +269,123 @@ def test_commune_leader_rejects_in_chat(approving: Make, org: Engine) -> None:
     assert campaigns(org)[0].status == "cancelled"
     panh.replies()
     assert "chưa được lãnh đạo xã duyệt nên sẽ không gửi" in panh.said
+
+
+def test_times_in_words_are_read_and_said_back(make: Make, org: Engine) -> None:
+    """Saturday 05/12/2026, 09:00: "7h30 sang mai" is Sunday 07:30, shown in words."""
+    hung = make(HUNG)
+    hung.send("thông báo")
+    hung.press("Tự viết")
+    hung.send("Thôn Đông họp bàn làm đường bê tông.")
+    hung.press("Thôn Đông")
+    assert "8h sáng mai" in hung.said  # the examples are relative to today
+    hung.send("20/12/2025 8h")
+    assert "(8 giờ sáng, thứ Bảy 20/12/2025) đã qua" in hung.said
+    hung.send("8h sáng nay")  # 08:00 today has passed: tomorrow proposed, for confirmation
+    assert "Giờ anh/chị gõ (8 giờ sáng nay, thứ Bảy 05/12/2026) đã qua" in hung.said
+    assert "đề xuất gửi lúc 8 giờ sáng mai, Chủ nhật 06/12/2026" in hung.said
+    assert "Xem trước" in hung.said and campaigns(org) == []
+    hung.press("Hủy")
+    hung.send("thông báo")
+    hung.press("Tự viết")
+    hung.send("Thôn Đông họp bàn làm đường bê tông.")
+    hung.press("Thôn Đông")
+    hung.send("7h30 sang mai")
+    assert "Gửi lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026 tới" in hung.said
+    hung.press("Xác nhận gửi")
+    assert "Đã lên lịch thông báo số 1, gửi lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026" in (
+        hung.said
+    )
+    assert campaigns(org)[0].next_run_at == datetime(2026, 12, 6, 0, 30, tzinfo=UTC)
+    hung.send("thông báo")
+    hung.press("Tự viết")
+    hung.send("Thôn Đông thu quỹ.")
+    hung.press("Thôn Đông")
+    hung.send("chieu thu 6 tuan sau 3 gio")
+    assert "lúc 3 giờ chiều, thứ Sáu 11/12/2026" in hung.said
+
+
+def test_text_without_diacritics_is_shown_and_can_be_retyped(make: Make, org: Engine) -> None:
+    hung = make(HUNG)
+    hung.send("thông báo")
+    hung.press("Tự viết")
+    hung.send("Toi nay 19h hop thon tai nha van hoa thon Dong")
+    hung.press("Thôn Đông")
+    hung.press("Gửi ngay")
+    assert "không có dấu" in hung.said and "Toi nay 19h hop thon" in hung.said
+    assert hung.last_buttons == ["Có, gửi ngay", "Gõ lại", "Không"]
+    hung.press("Gõ lại")
+    assert "gõ nội dung thông báo" in hung.said
+    hung.send("Tối nay 19h họp thôn tại nhà văn hóa thôn Đông")
+    # Back to the preview at once: the village and the time are kept; no warning now.
+    assert "Xem trước (gửi Thôn Đông)" in hung.said and "không có dấu" not in hung.said
+    assert hung.last_buttons == ["Có, gửi ngay", "Không"]
+    hung.press("Có, gửi ngay")
+    assert campaigns(org)[0].text == "Tối nay 19h họp thôn tại nhà văn hóa thôn Đông"
+    # A template's place typed without diacritics: the same warning; kept as typed if confirmed.
+    hung.send("thông báo")
+    hung.press("Ngày hội dịch vụ công")
+    hung.send("nha van hoa thon dong; 8 giờ; thứ Bảy 12/12")
+    hung.press("Thôn Đông")
+    hung.send("7h thứ 7")
+    assert 'không có dấu: "nha van hoa thon dong"' in hung.said
+    hung.press("Xác nhận gửi")
+    assert campaigns(org)[1].variables["place"] == "nha van hoa thon dong"  # never changed
+
+
+def test_send_now_and_cancel_ask_first(make: Make, org: Engine) -> None:
+    ctx = make_ctx()
+    lan = make(LAN)
+    lan.send("thông báo")
+    lan.press("Tự viết")
+    lan.send("Chiều nay 14 giờ họp toàn xã tại hội trường UBND.")
+    lan.press("Tất cả thôn của tôi")
+    lan.press("Gửi ngay")
+    assert "Gửi ngay bây giờ tới 4 thôn?" in lan.said
+    lan.press("Không")
+    assert "Đã dừng tạo thông báo" in lan.said and campaigns(org) == []
+    lan.send("thông báo")
+    lan.press("Tự viết")
+    lan.send("Chiều nay 14 giờ họp toàn xã tại hội trường UBND.")
+    lan.press("Tất cả thôn của tôi")
+    lan.press("Gửi ngay")
+    lan.send("có")  # typed, not tapped
+    assert "Đã nhận thông báo số 1, đang gửi ngay" in lan.said
+    firing.run_due(org, now=START, ctx=ctx)
+    assert campaigns(org)[0].status == "done"
+    # Sent now, it still shows in "lịch thông báo", with no cancel button.
+    lan.send("lịch thông báo")
+    assert "đã gửi gần đây" in lan.said and "Số 1: " in lan.said and "đã gửi xong" in lan.said
+    assert lan.last_buttons == [] or "Hủy số 1" not in lan.last_buttons
+    # A later one: "Hủy số 2" asks; "Không" keeps it; typed "có" cancels it.
+    lan.send("thông báo")
+    lan.press("Tự viết")
+    lan.send("Sáng mai họp chi bộ.")
+    lan.press("Tất cả thôn của tôi")
+    lan.send("8h sáng mai")
+    lan.press("Xác nhận gửi")
+    lan.send("lịch thông báo")
+    assert lan.last_buttons == ["Hủy số 2"]
+    lan.press("Hủy số 2")
+    assert "chắc chắn hủy thông báo số 2" in lan.said and "8 giờ sáng mai" in lan.said
+    assert lan.last_buttons == ["Có, hủy", "Không"]
+    lan.press("Không")
+    assert "vẫn giữ nguyên" in lan.said and campaigns(org)[1].status == "scheduled"
+    lan.send("lịch thông báo")
+    lan.press("Hủy số 2")
+    lan.send("co")
+    assert "Đã hủy thông báo số 2" in lan.said and campaigns(org)[1].status == "cancelled"
+
+
+def test_template_buttons_are_cut_at_a_word_and_all_differ(make: Make) -> None:
+    from bot.replies import MAX_LABEL
+    from bot.text.normalize import fold
+
+    hung = make(HUNG)
+    hung.send("thông báo")
+    labels = hung.last_buttons
+    assert "Đi từng ngõ, gõ từng nhà…" in labels  # not "… hướn"
+    assert all(len(label) <= MAX_LABEL for label in labels)
+    assert len({fold(label) for label in labels}) == len(labels)
+    hung.press("Đi từng ngõ, gõ từng nhà…")
+    assert "địa điểm, giờ và ngày" in hung.said

@@ -351,8 +351,8 @@ class CampaignInterceptor:
         at = state.data.get("at")
         if not at:
             return str(turn.texts.get("campaigns.when_now"))
-        return turn.texts.get(
-            "campaigns.when_once", at=self._words(turn, datetime.fromisoformat(at))
+        return str(
+            turn.texts.get("campaigns.when_once", at=self._words(turn, datetime.fromisoformat(at)))
         )
 
     def _preview(self, turn: Turn, state: FlowState, actor: Actor) -> None:
