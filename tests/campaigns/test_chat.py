@@ -44,6 +44,14 @@ def campaigns(engine: Engine) -> list[Campaign]:
         return list(s.exec(select(Campaign)).all())
 
 
+def own_text(chat: Chat, text: str, village: str) -> None:
+    """Start a notice of one's own text to `village` (a button), up to "Khi nào gửi?"."""
+    chat.send("thông báo")
+    chat.press("Tự viết")
+    chat.send(text)
+    chat.press(village)
+
+
 def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None:
     hung = make(HUNG)
     hung.send("Thông báo")
@@ -91,7 +99,7 @@ def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None
 
 def test_own_text_now_and_stop_midway(make: Make, org: Engine) -> None:
     lan = make(LAN)
-    lan.send("thong bao")
+    lan.send("thong bao")  # typed without diacritics
     lan.press("Tự viết")
     lan.send("Chiều nay 14 giờ họp toàn xã tại hội trường UBND.")
     lan.press("Tất cả thôn của tôi")
@@ -118,10 +126,7 @@ def test_refusals(make: Make, org: Engine) -> None:
     # A village leader cannot cancel someone else's campaign.
     panh = make(PANH)
     hung = make(HUNG)
-    hung.send("thông báo")
-    hung.press("Tự viết")
-    hung.send("Thôn Đông thu tiền điện ngày mai.")
-    hung.press("Thôn Đông")
+    own_text(hung, "Thôn Đông thu tiền điện ngày mai.", "Thôn Đông")
     hung.press("Gửi ngay")
     hung.press("Có, gửi ngay")
     panh.send("#cw:cancel:1")
@@ -227,10 +232,7 @@ def approving(org: Engine, db_url: str) -> Make:
 
 def _create_as_panh(make: Make) -> Chat:
     panh = make(PANH)
-    panh.send("thông báo")
-    panh.press("Tự viết")
-    panh.send("Tối thứ Bảy họp bản về làm căn cước cho các cháu.")
-    panh.press("Tất cả thôn của tôi")
+    own_text(panh, "Tối thứ Bảy họp bản về làm căn cước cho các cháu.", "Tất cả thôn của tôi")
     panh.press("Gửi ngay")
     panh.press("Có, gửi ngay")
     assert "sau khi lãnh đạo xã duyệt" in panh.said
@@ -274,10 +276,7 @@ def test_commune_leader_rejects_in_chat(approving: Make, org: Engine) -> None:
 def test_times_in_words_are_read_and_said_back(make: Make, org: Engine) -> None:
     """Saturday 05/12/2026, 09:00: "7h30 sang mai" is Sunday 07:30, shown in words."""
     hung = make(HUNG)
-    hung.send("thông báo")
-    hung.press("Tự viết")
-    hung.send("Thôn Đông họp bàn làm đường bê tông.")
-    hung.press("Thôn Đông")
+    own_text(hung, "Thôn Đông họp bàn làm đường bê tông.", "Thôn Đông")
     assert "8h sáng mai" in hung.said  # the examples are relative to today
     hung.send("20/12/2025 8h")
     assert "(8 giờ sáng, thứ Bảy 20/12/2025) đã qua" in hung.said
@@ -286,10 +285,7 @@ def test_times_in_words_are_read_and_said_back(make: Make, org: Engine) -> None:
     assert "đề xuất gửi lúc 8 giờ sáng mai, Chủ nhật 06/12/2026" in hung.said
     assert "Xem trước" in hung.said and campaigns(org) == []
     hung.press("Hủy")
-    hung.send("thông báo")
-    hung.press("Tự viết")
-    hung.send("Thôn Đông họp bàn làm đường bê tông.")
-    hung.press("Thôn Đông")
+    own_text(hung, "Thôn Đông họp bàn làm đường bê tông.", "Thôn Đông")
     hung.send("7h30 sang mai")
     assert "Gửi lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026 tới" in hung.said
     hung.press("Xác nhận gửi")
@@ -297,20 +293,14 @@ def test_times_in_words_are_read_and_said_back(make: Make, org: Engine) -> None:
         hung.said
     )
     assert campaigns(org)[0].next_run_at == datetime(2026, 12, 6, 0, 30, tzinfo=UTC)
-    hung.send("thông báo")
-    hung.press("Tự viết")
-    hung.send("Thôn Đông thu quỹ.")
-    hung.press("Thôn Đông")
+    own_text(hung, "Thôn Đông thu quỹ.", "Thôn Đông")
     hung.send("chieu thu 6 tuan sau 3 gio")
     assert "lúc 3 giờ chiều, thứ Sáu 11/12/2026" in hung.said
 
 
 def test_text_without_diacritics_is_shown_and_can_be_retyped(make: Make, org: Engine) -> None:
     hung = make(HUNG)
-    hung.send("thông báo")
-    hung.press("Tự viết")
-    hung.send("Toi nay 19h hop thon tai nha van hoa thon Dong")
-    hung.press("Thôn Đông")
+    own_text(hung, "Toi nay 19h hop thon tai nha van hoa thon Dong", "Thôn Đông")
     hung.press("Gửi ngay")
     assert "không có dấu" in hung.said and "Toi nay 19h hop thon" in hung.said
     assert hung.last_buttons == ["Có, gửi ngay", "Gõ lại", "Không"]
@@ -336,18 +326,12 @@ def test_text_without_diacritics_is_shown_and_can_be_retyped(make: Make, org: En
 def test_send_now_and_cancel_ask_first(make: Make, org: Engine) -> None:
     ctx = make_ctx()
     lan = make(LAN)
-    lan.send("thông báo")
-    lan.press("Tự viết")
-    lan.send("Chiều nay 14 giờ họp toàn xã tại hội trường UBND.")
-    lan.press("Tất cả thôn của tôi")
+    own_text(lan, "Chiều nay 14 giờ họp toàn xã tại hội trường UBND.", "Tất cả thôn của tôi")
     lan.press("Gửi ngay")
     assert "Gửi ngay bây giờ tới 4 thôn?" in lan.said
     lan.press("Không")
     assert "Đã dừng tạo thông báo" in lan.said and campaigns(org) == []
-    lan.send("thông báo")
-    lan.press("Tự viết")
-    lan.send("Chiều nay 14 giờ họp toàn xã tại hội trường UBND.")
-    lan.press("Tất cả thôn của tôi")
+    own_text(lan, "Chiều nay 14 giờ họp toàn xã tại hội trường UBND.", "Tất cả thôn của tôi")
     lan.press("Gửi ngay")
     lan.send("có")  # typed, not tapped
     assert "Đã nhận thông báo số 1, đang gửi ngay" in lan.said
@@ -358,10 +342,7 @@ def test_send_now_and_cancel_ask_first(make: Make, org: Engine) -> None:
     assert "đã gửi gần đây" in lan.said and "Số 1: " in lan.said and "đã gửi xong" in lan.said
     assert lan.last_buttons == [] or "Hủy số 1" not in lan.last_buttons
     # A later one: "Hủy số 2" asks; "Không" keeps it; typed "có" cancels it.
-    lan.send("thông báo")
-    lan.press("Tự viết")
-    lan.send("Sáng mai họp chi bộ.")
-    lan.press("Tất cả thôn của tôi")
+    own_text(lan, "Sáng mai họp chi bộ.", "Tất cả thôn của tôi")
     lan.send("8h sáng mai")
     lan.press("Xác nhận gửi")
     lan.send("lịch thông báo")
