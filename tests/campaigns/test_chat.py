@@ -370,3 +370,9 @@ def test_template_buttons_are_cut_at_a_word_and_all_differ(make: Make) -> None:
     assert len({fold(label) for label in labels}) == len(labels)
     hung.press("Đi từng ngõ, gõ từng nhà…")
     assert "địa điểm, giờ và ngày" in hung.said
+    # The example's date comes from today: the campaign's first day, tomorrow.
+    assert "; Chủ nhật 06/12/2026" in hung.said
+    hung.clock.advance(days=30)
+    hung.send("thông báo")
+    hung.press("Ngày hội dịch vụ công")
+    assert "; thứ Bảy 09/01/2027" in hung.said  # the next Saturday, never a past day

@@ -172,7 +172,7 @@ class CampaignInterceptor:
                     "campaigns.ask_details",
                     place=sample.get("place", ""),
                     time=sample.get("time", ""),
-                    date=sample.get("date", ""),
+                    date=self._sample_date(turn, state),
                 ),
                 buttons=(Button(texts.get("campaigns.keep_sample_button"), payload=_p("keep")),),
             )
@@ -312,15 +312,24 @@ class CampaignInterceptor:
 
     def _schedule(self, state: FlowState) -> sched.Schedule:
         data = state.data
-        repeat = data.get("repeat")
-        if repeat and repeat["kind"] == "cron":
-            return sched.Schedule("cron", cron=repeat["cron"])
-        if repeat and repeat["kind"] == "daily":
-            return sched.Schedule(
-                "daily", daily_time=repeat["time"], start_date=repeat["from"], end_date=repeat["to"]
-            )
-        at = datetime.fromisoformat(data["at"]) if data.get("at") else None
-        return sched.Schedule("once", run_at=at) if at else sched.Schedule("now")
+        return _repeating(data.get("repeat")) or (
+            sched.Schedule("once", run_at=datetime.fromisoformat(data["at"]))
+            if data.get("at")
+            else sched.Schedule("now")
+        )
+
+    def _sample_date(self, turn: Turn, state: FlowState) -> str:
+        """The example date for a template's details, from today: the first day of its repeating
+        schedule, else tomorrow ("thứ Bảy 12/12/2026"), never a day already past."""
+        tz = turn.services.settings.tz
+        repeating = _repeating(self._suggested(turn, state))
+        first = sched.first_occurrence(repeating, now=turn.now, tz=tz) if repeating else None
+        day = (first or turn.now + timedelta(days=1)).astimezone(tz)
+        return turn.texts.get(
+            "campaigns.sample_date",
+            weekday=turn.texts.get(f"campaigns.when_words.weekday.{day.weekday()}"),
+            date=day.strftime("%d/%m/%Y"),
+        )
 
     def _spec(self, state: FlowState) -> Spec:
         data = state.data
@@ -555,3 +564,14 @@ def _answer(text: str) -> bool | None:
 
 def _recent(at: datetime | None, now: datetime) -> bool:
     return at is not None and now - at <= SENT_SHOWN
+
+
+def _repeating(repeat: dict[str, Any] | None) -> sched.Schedule | None:
+    """The schedule of a template's repeat ({"kind": "cron"|"daily", …}), else None."""
+    if repeat and repeat["kind"] == "cron":
+        return sched.Schedule("cron", cron=repeat["cron"])
+    if repeat and repeat["kind"] == "daily":
+        return sched.Schedule(
+            "daily", daily_time=repeat["time"], start_date=repeat["from"], end_date=repeat["to"]
+        )
+    return None
