@@ -325,10 +325,9 @@ class CampaignInterceptor:
         repeating = _repeating(self._suggested(turn, state))
         first = sched.first_occurrence(repeating, now=turn.now, tz=tz) if repeating else None
         day = (first or turn.now + timedelta(days=1)).astimezone(tz)
-        return turn.texts.get(
-            "campaigns.sample_date",
-            weekday=turn.texts.get(f"campaigns.when_words.weekday.{day.weekday()}"),
-            date=day.strftime("%d/%m/%Y"),
+        weekday = turn.texts.get(f"campaigns.when_words.weekday.{day.weekday()}")
+        return str(
+            turn.texts.get("campaigns.sample_date", weekday=weekday, date=day.strftime("%d/%m/%Y"))
         )
 
     def _spec(self, state: FlowState) -> Spec:
