@@ -376,3 +376,32 @@ def test_template_buttons_are_cut_at_a_word_and_all_differ(make: Make) -> None:
     hung.send("thông báo")
     hung.press("Ngày hội dịch vụ công")
     assert "; thứ Bảy 09/01/2027" in hung.said  # the next Saturday, never a past day
+
+
+def test_typed_labels_and_numbers_count_as_taps(make: Make, org: Engine) -> None:
+    """What `make chat` users do: type the button's words (without diacritics) or its number."""
+    hung = make(HUNG)
+    hung.send("thông báo")
+    hung.send("tu viet")
+    assert "gõ nội dung thông báo" in hung.said
+    hung.send("1")  # at the text step a "1" is the text, not the first template
+    hung.send("thon dong")
+    assert "Khi nào gửi" in hung.said
+    hung.send("gui ngay")
+    assert hung.last_buttons == ["Có, gửi ngay", "Không"]
+    hung.send("Không")
+    assert campaigns(org) == []
+    hung.send("thông báo")
+    hung.send("Ngày hội dịch vụ công trực tuyến")  # the whole title, its button cut short
+    assert "địa điểm, giờ và ngày" in hung.said
+    hung.send("dung mau")
+    hung.send("1")  # Thôn Đông
+    hung.send("9h sáng thứ 7")
+    hung.send("xac nhan gui")
+    [campaign] = campaigns(org)
+    assert (campaign.template_id, campaign.variables) == ("ngay-hoi-dvc", {})
+    assert campaign.next_run_at == datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
+    hung.send("hủy số 1")
+    assert "chắc chắn hủy thông báo số 1" in hung.said
+    hung.send("có, hủy")
+    assert "Đã hủy thông báo số 1" in hung.said and campaigns(org)[0].status == "cancelled"

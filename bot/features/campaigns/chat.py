@@ -18,6 +18,7 @@ campaigns; other members get a polite refusal; residents' words are left to norm
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,6 +55,8 @@ LIST_WORDS = frozenset({"lich thong bao", "xem lich thong bao"})
 # Typed answers to a yes/no question (folded): the buttons' words, and the usual short forms.
 YES_WORDS = frozenset({"co", "dong y", "ok", "xac nhan", "xac nhan gui", "gui", "co gui ngay"})
 NO_WORDS = frozenset({"khong", "thoi", "khong gui", "khong huy"})
+# "hủy số 2" typed instead of tapped (folded).
+CANCEL_TYPED = re.compile(r"huy so (\d{1,9})")
 # Sent campaigns stay in "lịch thông báo" this long, marked as sent.
 SENT_SHOWN = timedelta(days=3)
 
@@ -75,8 +78,10 @@ class CampaignInterceptor:
             return True
         in_wizard = state.flow_id == WIZARD and state.step_id is not None
         if not in_wizard and not text.startswith(PREFIX):
-            words = normalize(text) if text and len(text) < 40 else ""
-            if words not in START_WORDS and words not in LIST_WORDS:
+            said = normalize(text) if text and len(text) < 40 else ""
+            if (cancel := CANCEL_TYPED.fullmatch(said)) is not None:
+                text = _p("cancel", cancel.group(1))  # "hủy số 2" typed: as its button
+            elif said not in START_WORDS and said not in LIST_WORDS:
                 return False
         member = org.member_by_zalo_id(turn.session, zalo_user_id=resident.zalo_user_id)
         if member is None:
@@ -91,6 +96,8 @@ class CampaignInterceptor:
             turn.say(turn.texts.get("campaigns.not_allowed"))
             turn.log("campaign_refused", value="not_leader")
             return True
+        if in_wizard:
+            text = _typed_choice(state, text)
         if text.startswith(_p("cancel")):
             self._ask_cancel(turn, state, actor, text.removeprefix(_p("cancel") + ":"))
             return True
@@ -115,6 +122,15 @@ class CampaignInterceptor:
 
     # -- the wizard --------------------------------------------------------------------------
 
+    def _offer(self, turn: Turn, state: FlowState, reply: Reply) -> None:
+        """Say a wizard question with buttons, remembering them so that a typed label ("tự
+        viết", "dùng mẫu", "có, gửi ngay") or its number counts as the tap."""
+        state.data["_offered"] = {
+            "step": state.step_id,
+            "buttons": [[normalize(b.label), b.payload] for b in reply.buttons if b.payload],
+        }
+        turn.say(reply)
+
     def _templates(self, turn: Turn) -> dict[str, Any]:
         return load_templates(turn.services.settings.content_dir / "campaigns")
 
@@ -128,7 +144,7 @@ class CampaignInterceptor:
             for t, label in zip(templates, fit_labels([t.title for t in templates]), strict=True)
         ]
         buttons.append(Button(texts.get("campaigns.own_text_button"), payload=_p("text")))
-        turn.say(Reply(texts.get("campaigns.start"), buttons=tuple(buttons)))
+        self._offer(turn, state, Reply(texts.get("campaigns.start"), buttons=tuple(buttons)))
 
     def _step(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         steps = {
@@ -166,7 +182,9 @@ class CampaignInterceptor:
         texts = turn.texts
         template = self._templates(turn).get(state.data.get("template") or "")
         sample = template.sample if template is not None else {}
-        turn.say(
+        self._offer(
+            turn,
+            state,
             Reply(
                 texts.get(
                     "campaigns.ask_details",
@@ -175,7 +193,7 @@ class CampaignInterceptor:
                     date=self._sample_date(turn, state),
                 ),
                 buttons=(Button(texts.get("campaigns.keep_sample_button"), payload=_p("keep")),),
-            )
+            ),
         )
 
     def _on_text(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
@@ -219,7 +237,7 @@ class CampaignInterceptor:
         buttons = [Button(texts.get("campaigns.now_button"), payload=_p("now"))]
         if self._suggested(turn, state) is not None:
             buttons.append(Button(texts.get("campaigns.repeat_button"), payload=_p("repeat")))
-        turn.say(Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
+        self._offer(turn, state, Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
 
     def _on_time(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         """Now, the template's repeating schedule, or a time and date."""
@@ -290,7 +308,7 @@ class CampaignInterceptor:
             for v, label in zip(villages, fit_labels([v.name for v in villages]), strict=True)
         ]
         buttons.append(Button(texts.get("campaigns.all_villages_button"), payload=_p("v", "all")))
-        turn.say(Reply(texts.get("campaigns.ask_villages"), buttons=tuple(buttons)))
+        self._offer(turn, state, Reply(texts.get("campaigns.ask_villages"), buttons=tuple(buttons)))
 
     def _suggested(self, turn: Turn, state: FlowState) -> dict[str, Any] | None:
         """The template's suggested repeating schedule, made concrete from tomorrow on:
@@ -411,7 +429,7 @@ class CampaignInterceptor:
             buttons.append(Button(texts.get("campaigns.retype_button"), payload=_p("retype")))
         no = "campaigns.no_button" if now else "campaigns.cancel_button"
         buttons.append(Button(texts.get(no), payload=_p("no")))
-        turn.say(Reply("\n".join(lines), buttons=tuple(buttons)))
+        self._offer(turn, state, Reply("\n".join(lines), buttons=tuple(buttons)))
 
     def _create(self, turn: Turn, state: FlowState, actor: Actor) -> None:
         texts = turn.texts
@@ -486,7 +504,9 @@ class CampaignInterceptor:
         turn.services.flows.reset(state)
         state.flow_id, state.step_id, state.data = WIZARD, "drop", {"id": campaign.id}
         when = campaign.next_run_at
-        turn.say(
+        self._offer(
+            turn,
+            state,
             Reply(
                 turn.texts.get(
                     "campaigns.ask_cancel",
@@ -498,7 +518,7 @@ class CampaignInterceptor:
                     Button(turn.texts.get("campaigns.yes_cancel_button"), payload=_p("drop", raw)),
                     Button(turn.texts.get("campaigns.no_button"), payload=_p("leave", raw)),
                 ),
-            )
+            ),
         )
 
     def _on_drop(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
@@ -574,3 +594,20 @@ def _repeating(repeat: dict[str, Any] | None) -> sched.Schedule | None:
             "daily", daily_time=repeat["time"], start_date=repeat["from"], end_date=repeat["to"]
         )
     return None
+
+
+def _typed_choice(state: FlowState, text: str) -> str:
+    """The payload of the button offered at this step whose label (or number) was typed, else
+    `text`."""
+    if not text or text.startswith("#") or len(text) > 80:
+        return text
+    asked = state.data.get("_offered") or {}
+    offered = asked.get("buttons", []) if asked.get("step") == state.step_id else []
+    said = normalize(text)
+    if said.isdigit() and 1 <= int(said) <= len(offered):
+        return str(offered[int(said) - 1][1])
+    for label, payload in offered:
+        # A label cut to fit ("ngay hoi dich vu cong truc") matches the whole title typed.
+        if label and (label == said or (len(label) >= 8 and said.startswith(label + " "))):
+            return str(payload)
+    return text
