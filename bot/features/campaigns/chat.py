@@ -472,23 +472,28 @@ class CampaignInterceptor:
         if not waiting and not sent:
             turn.say(texts.get("campaigns.list_empty"))
             return
-        lines = [texts.get("campaigns.list_title" if waiting else "campaigns.list_title_sent")]
-        for c in [*waiting, *sent]:
-            when = c.next_run_at if c.status != "done" else c.updated_at
-            lines.append(
-                texts.get(
-                    "campaigns.list_item",
-                    id=c.id,
-                    title=c.title,
-                    when=self._words(turn, when) if when else "—",
-                    status=texts.get(f"campaigns.status.{c.status}"),
-                )
-            )
+        lines = []
+        for title, group in (("list_title", waiting), ("list_title_sent", sent)):
+            if group:
+                lines.append(texts.get(f"campaigns.{title}"))
+                lines.extend(self._list_item(turn, c) for c in group)
         buttons = [
             Button(texts.get("campaigns.cancel_number_button", id=c.id), payload=_p("cancel", c.id))
             for c in waiting
         ]
         turn.say(Reply("\n".join(lines), buttons=tuple(buttons)))
+
+    def _list_item(self, turn: Turn, c: Any) -> str:
+        when = c.next_run_at if c.status != "done" else c.updated_at
+        return str(
+            turn.texts.get(
+                "campaigns.list_item",
+                id=c.id,
+                title=c.title,
+                when=self._words(turn, when) if when else "—",
+                status=turn.texts.get(f"campaigns.status.{c.status}"),
+            )
+        )
 
     def _ask_cancel(self, turn: Turn, state: FlowState, actor: Actor, raw: str) -> None:
         """ "Hủy số N": which campaign, then Có/Không; nothing is cancelled before "Có"."""
