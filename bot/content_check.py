@@ -67,6 +67,9 @@ REPLY_SAMPLE: dict[str, Any] = {
     "at": "09:15 07/12/2026",
     "hours": 48,
     "typed": "nha van hoa thon dong",
+    "start": "21:00",
+    "end": "07:00",
+    "until": "7 giờ sáng mai, thứ Ba 08/12/2026",
     "asked": "8 giờ sáng nay, thứ Hai 07/12/2026",
     # texts/campaigns.yaml when_words.format
     "hour": 8,

@@ -405,3 +405,16 @@ def test_typed_labels_and_numbers_count_as_taps(make: Make, org: Engine) -> None
     assert "chắc chắn hủy thông báo số 1" in hung.said
     hung.send("có, hủy")
     assert "Đã hủy thông báo số 1" in hung.said and campaigns(org)[0].status == "cancelled"
+
+
+def test_a_time_in_quiet_hours_says_when_it_will_go(make: Make, org: Engine) -> None:
+    hung = make(HUNG)
+    own_text(hung, "Thôn Đông họp bàn làm đường bê tông.", "Thôn Đông")
+    hung.send("10h đêm nay")
+    assert "Gửi lúc 10 giờ đêm nay, thứ Bảy 05/12/2026" in hung.said
+    assert "từ 21:00 đến 07:00 là giờ nghỉ" in hung.said
+    assert "sẽ đi lúc 7 giờ sáng mai, Chủ nhật 06/12/2026" in hung.said
+    hung.press("Hủy")
+    own_text(hung, "Thôn Đông họp bàn làm đường bê tông.", "Thôn Đông")
+    hung.send("3 giờ chiều nay")
+    assert "giờ nghỉ" not in hung.said

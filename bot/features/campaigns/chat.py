@@ -27,7 +27,7 @@ from bot.features.campaigns import schedule as sched
 from bot.features.campaigns import when as words
 from bot.features.campaigns.approval import APPROVE_PREFIX, REJECT_PREFIX
 from bot.features.campaigns.content import load_templates
-from bot.features.campaigns.notify import CONFIRM_PREFIX
+from bot.features.campaigns.notify import CONFIRM_PREFIX, quiet_hold
 from bot.features.campaigns.relays import confirm_in_chat
 from bot.features.campaigns.scope import Actor, actor_for_member, load_for_change
 from bot.features.campaigns.spec import (
@@ -412,7 +412,24 @@ class CampaignInterceptor:
                 targets=texts.get("campaigns.targets", villages=villages),
             )
         )
+        self._quiet_note(turn, spec.schedule)
         self._ask_confirm(turn, state, now=spec.schedule.kind == "now", villages=villages)
+
+    def _quiet_note(self, turn: Turn, schedule: sched.Schedule) -> None:
+        """A send now or at a time in quiet hours waits for their end: say so before confirming."""
+        if schedule.kind not in ("now", "once"):
+            return
+        settings = turn.services.settings
+        hold = quiet_hold(settings, schedule.run_at or turn.now)
+        if hold is not None:
+            turn.say(
+                turn.texts.get(
+                    "campaigns.quiet_note",
+                    start=settings.quiet_hours_start,
+                    end=settings.quiet_hours_end,
+                    until=self._words(turn, hold),
+                )
+            )
 
     def _ask_confirm(self, turn: Turn, state: FlowState, *, now: bool, villages: int) -> None:
         """Có/Không for a send now, else "Xác nhận gửi"/"Hủy"; with a warning and a "Gõ lại"
