@@ -20,6 +20,7 @@ from bot.flows import topics
 from bot.flows.loader import FlowLoadError, load_flow_files, sample_context
 from bot.flows.registry import Hooks
 from bot.nlu import intents
+from bot.replies import MAX_LABEL
 from bot.services import MenuFile
 from bot.text.normalize import load_abbreviations, normalize
 from bot.texts import Texts, load_yaml, render
@@ -28,7 +29,6 @@ from bot.zalo.messages import MAX_TEXT
 if TYPE_CHECKING:
     from bot.feature import Feature
 
-MAX_LABEL = 30
 # Variables the shared replies may use, with sample values.
 REPLY_SAMPLE: dict[str, Any] = {
     "name": "Bác Ba",
@@ -68,6 +68,17 @@ REPLY_SAMPLE: dict[str, Any] = {
     "hours": 48,
     # texts/village.yaml
     "example": "Thôn Đông",
+    "typed": "nha van hoa thon dong",
+    "start": "21:00",
+    "end": "07:00",
+    "until": "7 giờ sáng mai, thứ Ba 08/12/2026",
+    "asked": "8 giờ sáng nay, thứ Hai 07/12/2026",
+    # texts/campaigns.yaml when_words.format
+    "hour": 8,
+    "minute": 30,
+    "period": "sáng",
+    "relative": "mai",
+    "weekday": "thứ Ba",
     # replies.yaml menu.more_line
     "label": "Nhận thông báo của thôn",
     # texts/online_filing.yaml

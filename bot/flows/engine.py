@@ -364,7 +364,8 @@ class FlowEngine:
             pages = -(-options // (MAX_BUTTONS - 1))
             page = (int(state.data.get("_page", 0)) + 1) % max(pages, 1)
             state.data["_page"] = page
-            text = self._say(turn, state, step, state.data.get("_vars") or {})
+            # The step's text is just above: say it again only as a short line, not in full.
+            text = turn.texts.get("flows.next_page" if page else "flows.first_page")
             buttons = self._buttons(state, step)
             turn.say(Reply(text, buttons=tuple(self._to_buttons(flow.id, step_id, buttons))))
             return

@@ -44,6 +44,14 @@ def campaigns(engine: Engine) -> list[Campaign]:
         return list(s.exec(select(Campaign)).all())
 
 
+def own_text(chat: Chat, text: str, village: str) -> None:
+    """Start a notice of one's own text to `village` (a button), up to "Khi nào gửi?"."""
+    chat.send("thông báo")
+    chat.press("Tự viết")
+    chat.send(text)
+    chat.press(village)
+
+
 def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None:
     hung = make(HUNG)
     hung.send("Thông báo")
@@ -59,7 +67,10 @@ def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None
     assert "chưa hiểu" in hung.said
     hung.send("07:30 12/12/2026")
     assert "Xem trước (gửi Thôn Đông)" in hung.said
-    assert "Nhà văn hóa thôn Đông" in hung.said and "lúc 07:30 12/12/2026" in hung.said
+    assert (
+        "Nhà văn hóa thôn Đông" in hung.said
+        and "lúc 7 giờ 30 sáng, thứ Bảy 12/12/2026" in hung.said
+    )
     hung.press("Xác nhận gửi")
     assert "Đã lên lịch thông báo số 1" in hung.said
     [campaign] = campaigns(org)
@@ -72,8 +83,11 @@ def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None
     }
     # "lịch thông báo" lists it, with a button that cancels it.
     hung.send("lịch thông báo")
-    assert "Số 1: Ngày hội dịch vụ công trực tuyến – 07:30 12/12/2026" in hung.said
+    assert "Số 1: Ngày hội dịch vụ công trực tuyến – 7 giờ 30 sáng, thứ Bảy 12/12/2026" in hung.said
     hung.press("Hủy số 1")
+    assert 'chắc chắn hủy thông báo số 1 "Ngày hội dịch vụ công trực tuyến"' in hung.said
+    assert campaigns(org)[0].status == "scheduled"  # not before "Có"
+    hung.press("Có, hủy")
     assert "Đã hủy thông báo số 1" in hung.said
     assert campaigns(org)[0].status == "cancelled"
     with read_scope(org) as s:
@@ -85,13 +99,15 @@ def test_wizard_with_a_template_to_a_later_time(make: Make, org: Engine) -> None
 
 def test_own_text_now_and_stop_midway(make: Make, org: Engine) -> None:
     lan = make(LAN)
-    lan.send("thong bao")
+    lan.send("thong bao")  # typed without diacritics
     lan.press("Tự viết")
     lan.send("Chiều nay 14 giờ họp toàn xã tại hội trường UBND.")
     lan.press("Tất cả thôn của tôi")
     lan.press("Gửi ngay")
     assert "Chiều nay 14 giờ họp toàn xã" in lan.said and "gửi ngay" in lan.said.lower()
-    lan.press("Xác nhận gửi")
+    assert lan.last_buttons == ["Có, gửi ngay", "Không"]
+    assert campaigns(org) == []  # nothing is sent before "Có"
+    lan.press("Có, gửi ngay")
     [campaign] = campaigns(org)
     assert campaign.schedule_kind == "now" and len(campaign.village_ids) == 4
     lan.send("thông báo")
@@ -110,12 +126,9 @@ def test_refusals(make: Make, org: Engine) -> None:
     # A village leader cannot cancel someone else's campaign.
     panh = make(PANH)
     hung = make(HUNG)
-    hung.send("thông báo")
-    hung.press("Tự viết")
-    hung.send("Thôn Đông thu tiền điện ngày mai.")
-    hung.press("Thôn Đông")
+    own_text(hung, "Thôn Đông thu tiền điện ngày mai.", "Thôn Đông")
     hung.press("Gửi ngay")
-    hung.press("Xác nhận gửi")
+    hung.press("Có, gửi ngay")
     panh.send("#cw:cancel:1")
     assert "Không hủy được thông báo số 1" in panh.said
     assert campaigns(org)[0].status == "scheduled"
@@ -129,7 +142,7 @@ def test_relay_confirmation_and_one_reminder(make: Make, org: Engine) -> None:
     lan.press("Dùng mẫu")
     lan.press("Tất cả thôn của tôi")
     lan.press("Gửi ngay")
-    lan.press("Xác nhận gửi")
+    lan.press("Có, gửi ngay")
     firing.run_due(org, now=START, ctx=ctx)
     panh = make(PANH)
     panh.replies()
@@ -173,7 +186,10 @@ def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> No
     lan.press("Dùng mẫu")
     lan.press("Tất cả thôn của tôi")
     lan.press("Lặp lại theo mẫu")
-    assert "hằng ngày, lần đầu lúc 07:30 06/12/2026, đến hết ngày 15/12/2026" in lan.said
+    assert (
+        "hằng ngày, lần đầu lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026, đến hết ngày 15/12/2026"
+        in lan.said
+    )
     lan.press("Xác nhận gửi")
     [campaign] = campaigns(org)
     assert (campaign.schedule_kind, campaign.daily_time) == ("daily", "07:30")
@@ -185,7 +201,7 @@ def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> No
     hung.press("Dùng mẫu")
     hung.press("Thôn Đông")
     hung.press("Lặp lại theo mẫu")
-    assert "lần đầu lúc 07:30 12/12/2026" in hung.said  # the next Saturday
+    assert "lần đầu lúc 7 giờ 30 sáng, thứ Bảy 12/12/2026" in hung.said  # the next Saturday
     hung.press("Xác nhận gửi")
     weekly = campaigns(org)[1]
     assert (weekly.schedule_kind, weekly.cron, weekly.commune_groups) == (
@@ -216,12 +232,9 @@ def approving(org: Engine, db_url: str) -> Make:
 
 def _create_as_panh(make: Make) -> Chat:
     panh = make(PANH)
-    panh.send("thông báo")
-    panh.press("Tự viết")
-    panh.send("Tối thứ Bảy họp bản về làm căn cước cho các cháu.")
-    panh.press("Tất cả thôn của tôi")
+    own_text(panh, "Tối thứ Bảy họp bản về làm căn cước cho các cháu.", "Tất cả thôn của tôi")
     panh.press("Gửi ngay")
-    panh.press("Xác nhận gửi")
+    panh.press("Có, gửi ngay")
     assert "sau khi lãnh đạo xã duyệt" in panh.said
     return panh
 
@@ -258,3 +271,150 @@ def test_commune_leader_rejects_in_chat(approving: Make, org: Engine) -> None:
     assert campaigns(org)[0].status == "cancelled"
     panh.replies()
     assert "chưa được lãnh đạo xã duyệt nên sẽ không gửi" in panh.said
+
+
+def test_times_in_words_are_read_and_said_back(make: Make, org: Engine) -> None:
+    """Saturday 05/12/2026, 09:00: "7h30 sang mai" is Sunday 07:30, shown in words."""
+    hung = make(HUNG)
+    own_text(hung, "Thôn Đông họp bàn làm đường bê tông.", "Thôn Đông")
+    assert "8h sáng mai" in hung.said  # the examples are relative to today
+    hung.send("20/12/2025 8h")
+    assert "(8 giờ sáng, thứ Bảy 20/12/2025) đã qua" in hung.said
+    hung.send("8h sáng nay")  # 08:00 today has passed: tomorrow proposed, for confirmation
+    assert "Giờ anh/chị gõ (8 giờ sáng nay, thứ Bảy 05/12/2026) đã qua" in hung.said
+    assert "đề xuất gửi lúc 8 giờ sáng mai, Chủ nhật 06/12/2026" in hung.said
+    assert "Xem trước" in hung.said and campaigns(org) == []
+    hung.press("Hủy")
+    own_text(hung, "Thôn Đông họp bàn làm đường bê tông.", "Thôn Đông")
+    hung.send("7h30 sang mai")
+    assert "Gửi lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026 tới" in hung.said
+    hung.press("Xác nhận gửi")
+    assert "Đã lên lịch thông báo số 1, gửi lúc 7 giờ 30 sáng mai, Chủ nhật 06/12/2026" in (
+        hung.said
+    )
+    assert campaigns(org)[0].next_run_at == datetime(2026, 12, 6, 0, 30, tzinfo=UTC)
+    own_text(hung, "Thôn Đông thu quỹ.", "Thôn Đông")
+    hung.send("chieu thu 6 tuan sau 3 gio")
+    assert "lúc 3 giờ chiều, thứ Sáu 11/12/2026" in hung.said
+
+
+def test_text_without_diacritics_is_shown_and_can_be_retyped(make: Make, org: Engine) -> None:
+    hung = make(HUNG)
+    own_text(hung, "Toi nay 19h hop thon tai nha van hoa thon Dong", "Thôn Đông")
+    hung.press("Gửi ngay")
+    assert "không có dấu" in hung.said and "Toi nay 19h hop thon" in hung.said
+    assert hung.last_buttons == ["Có, gửi ngay", "Gõ lại", "Không"]
+    hung.press("Gõ lại")
+    assert "gõ nội dung thông báo" in hung.said
+    hung.send("Tối nay 19h họp thôn tại nhà văn hóa thôn Đông")
+    # Back to the preview at once: the village and the time are kept; no warning now.
+    assert "Xem trước (gửi Thôn Đông)" in hung.said and "không có dấu" not in hung.said
+    assert hung.last_buttons == ["Có, gửi ngay", "Không"]
+    hung.press("Có, gửi ngay")
+    assert campaigns(org)[0].text == "Tối nay 19h họp thôn tại nhà văn hóa thôn Đông"
+    # A template's place typed without diacritics: the same warning; kept as typed if confirmed.
+    hung.send("thông báo")
+    hung.press("Ngày hội dịch vụ công")
+    hung.send("nha van hoa thon dong; 8 giờ; thứ Bảy 12/12")
+    hung.press("Thôn Đông")
+    hung.send("7h thứ 7")
+    assert 'không có dấu: "nha van hoa thon dong"' in hung.said
+    hung.press("Xác nhận gửi")
+    assert campaigns(org)[1].variables["place"] == "nha van hoa thon dong"  # never changed
+
+
+def test_send_now_and_cancel_ask_first(make: Make, org: Engine) -> None:
+    ctx = make_ctx()
+    lan = make(LAN)
+    own_text(lan, "Chiều nay 14 giờ họp toàn xã tại hội trường UBND.", "Tất cả thôn của tôi")
+    lan.press("Gửi ngay")
+    assert "Gửi ngay bây giờ tới 4 thôn?" in lan.said
+    lan.press("Không")
+    assert "Đã dừng tạo thông báo" in lan.said and campaigns(org) == []
+    own_text(lan, "Chiều nay 14 giờ họp toàn xã tại hội trường UBND.", "Tất cả thôn của tôi")
+    lan.press("Gửi ngay")
+    lan.send("có")  # typed, not tapped
+    assert "Đã nhận thông báo số 1, đang gửi ngay" in lan.said
+    firing.run_due(org, now=START, ctx=ctx)
+    assert campaigns(org)[0].status == "done"
+    # Sent now, it still shows in "lịch thông báo", with no cancel button.
+    lan.send("lịch thông báo")
+    assert "đã gửi gần đây" in lan.said and "Số 1: " in lan.said and "đã gửi xong" in lan.said
+    assert not lan.last.buttons
+    # A later one: "Hủy số 2" asks; "Không" keeps it; typed "có" cancels it.
+    own_text(lan, "Sáng mai họp chi bộ.", "Tất cả thôn của tôi")
+    lan.send("8h sáng mai")
+    lan.press("Xác nhận gửi")
+    lan.send("lịch thông báo")
+    assert lan.last_buttons == ["Hủy số 2"]
+    lan.press("Hủy số 2")
+    assert "chắc chắn hủy thông báo số 2" in lan.said and "8 giờ sáng mai" in lan.said
+    assert lan.last_buttons == ["Có, hủy", "Không"]
+    lan.press("Không")
+    assert "vẫn giữ nguyên" in lan.said and campaigns(org)[1].status == "scheduled"
+    lan.send("lịch thông báo")
+    lan.press("Hủy số 2")
+    lan.send("co")
+    assert "Đã hủy thông báo số 2" in lan.said and campaigns(org)[1].status == "cancelled"
+
+
+def test_template_buttons_are_cut_at_a_word_and_all_differ(make: Make) -> None:
+    from bot.replies import MAX_LABEL
+    from bot.text.normalize import fold
+
+    hung = make(HUNG)
+    hung.send("thông báo")
+    labels = hung.last_buttons
+    assert "Đi từng ngõ, gõ từng nhà…" in labels  # not "… hướn"
+    assert all(len(label) <= MAX_LABEL for label in labels)
+    assert len({fold(label) for label in labels}) == len(labels)
+    hung.press("Đi từng ngõ, gõ từng nhà…")
+    assert "địa điểm, giờ và ngày" in hung.said
+    # The example's date comes from today: the campaign's first day, tomorrow.
+    assert "; Chủ nhật 06/12/2026" in hung.said
+    hung.clock.advance(days=30)
+    hung.send("thông báo")
+    hung.press("Ngày hội dịch vụ công")
+    assert "; thứ Bảy 09/01/2027" in hung.said  # the next Saturday, never a past day
+
+
+def test_typed_labels_and_numbers_count_as_taps(make: Make, org: Engine) -> None:
+    """What `make chat` users do: type the button's words (without diacritics) or its number."""
+    hung = make(HUNG)
+    hung.send("thông báo")
+    hung.send("tu viet")
+    assert "gõ nội dung thông báo" in hung.said
+    hung.send("1")  # at the text step a "1" is the text, not the first template
+    hung.send("thon dong")
+    assert "Khi nào gửi" in hung.said
+    hung.send("gui ngay")
+    assert hung.last_buttons == ["Có, gửi ngay", "Không"]
+    hung.send("Không")
+    assert campaigns(org) == []
+    hung.send("thông báo")
+    hung.send("Ngày hội dịch vụ công trực tuyến")  # the whole title, its button cut short
+    assert "địa điểm, giờ và ngày" in hung.said
+    hung.send("dung mau")
+    hung.send("1")  # Thôn Đông
+    hung.send("9h sáng thứ 7")
+    hung.send("xac nhan gui")
+    [campaign] = campaigns(org)
+    assert (campaign.template_id, campaign.variables) == ("ngay-hoi-dvc", {})
+    assert campaign.next_run_at == datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
+    hung.send("hủy số 1")
+    assert "chắc chắn hủy thông báo số 1" in hung.said
+    hung.send("có, hủy")
+    assert "Đã hủy thông báo số 1" in hung.said and campaigns(org)[0].status == "cancelled"
+
+
+def test_a_time_in_quiet_hours_says_when_it_will_go(make: Make, org: Engine) -> None:
+    hung = make(HUNG)
+    own_text(hung, "Thôn Đông họp bàn làm đường bê tông.", "Thôn Đông")
+    hung.send("10h đêm nay")
+    assert "Gửi lúc 10 giờ đêm nay, thứ Bảy 05/12/2026" in hung.said
+    assert "từ 21:00 đến 07:00 là giờ nghỉ" in hung.said
+    assert "sẽ đi lúc 7 giờ sáng mai, Chủ nhật 06/12/2026" in hung.said
+    hung.press("Hủy")
+    own_text(hung, "Thôn Đông họp bàn làm đường bê tông.", "Thôn Đông")
+    hung.send("3 giờ chiều nay")
+    assert "giờ nghỉ" not in hung.said

@@ -349,10 +349,8 @@ def test_leader_wizard_over_the_webhook(app: Live) -> None:
         after(n)
         tap("Thôn Đông")
         tap("Gửi ngay")
-        tap("Xác nhận gửi")
-        assert (
-            "Đã lên lịch thông báo số 1" in sent(http, user_id=HUNG)[-1]["body"]["message"]["text"]
-        )
+        tap("Có, gửi ngay")
+        assert "Đã nhận thông báo số 1" in sent(http, user_id=HUNG)[-1]["body"]["message"]["text"]
         # A weekday evening in quiet hours would hold it until 07:00; either way it is queued.
         report = wait_report(http, 1, lambda r: len(r["deliveries"]) == 1)
         assert report["deliveries"][0]["recipient"] == "1a2b3c4d5e6f70810001"

@@ -295,6 +295,10 @@ def test_village_by_button_then_household(resident: Chat, engine: Engine, demo_o
     [household] = logged(engine, "household_set")
     assert household.value is None and "Nguyễn" not in str(household.data)
     resident.press("Học tiếp")
+    # The introduction was shown when the flow opened: only the progress line now.
+    assert "5 kỹ năng số cơ bản:" not in resident.said
+    assert "Mình bắt đầu từ bài 1 nhé?" in resident.said
+    assert "Chọn bài học" in resident.last_buttons
     resident.press("Thôn, hộ gia đình của tôi")
     assert 'Bạn đã cho biết: Thôn Trung Hòa, hộ "Nguyễn Văn An".' in resident.said
 

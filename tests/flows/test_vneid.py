@@ -49,6 +49,8 @@ def test_menu_opens_the_overview_with_every_topic(resident: Chat, engine: Engine
     assert "Bộ Công an" in resident.said
     assert resident.last_buttons == WELCOME_PAGE_1
     resident.press("Xem thêm")
+    # The introduction is just above: not printed again for the next page.
+    assert "Bộ Công an" not in resident.said and "Các lựa chọn tiếp theo" in resident.said
     assert resident.last_buttons[:4] == [
         "Kích hoạt tài khoản",
         "Mức 2 dùng được gì?",
@@ -56,6 +58,7 @@ def test_menu_opens_the_overview_with_every_topic(resident: Chat, engine: Engine
         "◂ Quay về đầu",
     ]
     resident.press("Quay về đầu")
+    assert "Bộ Công an" not in resident.said and "Các lựa chọn từ đầu" in resident.said
     assert resident.last_buttons == WELCOME_PAGE_1
     [started] = logged(engine, "flow_start")
     assert (started.flow, started.value) == ("vneid", "menu")

@@ -4,7 +4,11 @@ confirm relays (a chat interceptor of the campaigns feature, see `feature.py`).
 - "thông báo": a guided wizard — a template or own text → (template) place; time; date →
   villages within the leader's scope → now or a time → preview → confirm.
   "hủy" stops it at any step.
-- "lịch thông báo": the leader's campaigns still to send, each with a cancel button.
+  Times are read by `when.py` ("8h sáng mai", "15h30 thu 6") and said back in words; the
+  preview warns when the leader's text has no diacritics at all and offers to retype it; a
+  send "now" asks Có/Không first.
+- "lịch thông báo": the leader's campaigns still to send, each with a cancel button (which asks
+  Có/Không before cancelling), and those sent in the last days.
 - `#cr:<delivery id>` ("Đã chuyển vào nhóm"): records who forwarded a relay, and when.
 
 Only registered team members with the role commune_leader or village_leader may create
@@ -14,14 +18,16 @@ campaigns; other members get a polite refusal; residents' words are left to norm
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.features.campaigns import lifecycle
 from bot.features.campaigns import schedule as sched
+from bot.features.campaigns import when as words
 from bot.features.campaigns.approval import APPROVE_PREFIX, REJECT_PREFIX
 from bot.features.campaigns.content import load_templates
-from bot.features.campaigns.notify import CONFIRM_PREFIX
+from bot.features.campaigns.notify import CONFIRM_PREFIX, quiet_hold
 from bot.features.campaigns.relays import confirm_in_chat
 from bot.features.campaigns.scope import Actor, actor_for_member, load_for_change
 from bot.features.campaigns.spec import (
@@ -33,8 +39,9 @@ from bot.features.campaigns.spec import (
     render_for,
 )
 from bot.flows.store import FlowState
-from bot.replies import Button, Reply
+from bot.replies import Button, Reply, fit_labels
 from bot.text.normalize import normalize
+from bot.text.syllables import typed_without_diacritics
 from bot.turn import Turn
 from db import campaigns as rows
 from db import org
@@ -45,6 +52,13 @@ WIZARD = "campaign_wizard"
 PREFIX = "#cw:"
 START_WORDS = frozenset({"thong bao", "tao thong bao", "gui thong bao"})
 LIST_WORDS = frozenset({"lich thong bao", "xem lich thong bao"})
+# Typed answers to a yes/no question (folded): the buttons' words, and the usual short forms.
+YES_WORDS = frozenset({"co", "dong y", "ok", "xac nhan", "xac nhan gui", "gui", "co gui ngay"})
+NO_WORDS = frozenset({"khong", "thoi", "khong gui", "khong huy"})
+# "hủy số 2" typed instead of tapped (folded).
+CANCEL_TYPED = re.compile(r"huy so (\d{1,9})")
+# Sent campaigns stay in "lịch thông báo" this long, marked as sent.
+SENT_SHOWN = timedelta(days=3)
 
 
 def _p(*parts: object) -> str:
@@ -64,8 +78,10 @@ class CampaignInterceptor:
             return True
         in_wizard = state.flow_id == WIZARD and state.step_id is not None
         if not in_wizard and not text.startswith(PREFIX):
-            words = normalize(text) if text and len(text) < 40 else ""
-            if words not in START_WORDS and words not in LIST_WORDS:
+            said = normalize(text) if text and len(text) < 40 else ""
+            if (cancel := CANCEL_TYPED.fullmatch(said)) is not None:
+                text = _p("cancel", cancel.group(1))  # "hủy số 2" typed: as its button
+            elif said not in START_WORDS and said not in LIST_WORDS:
                 return False
         member = org.member_by_zalo_id(turn.session, zalo_user_id=resident.zalo_user_id)
         if member is None:
@@ -80,8 +96,14 @@ class CampaignInterceptor:
             turn.say(turn.texts.get("campaigns.not_allowed"))
             turn.log("campaign_refused", value="not_leader")
             return True
+        if in_wizard:
+            text = _typed_choice(state, text)
         if text.startswith(_p("cancel")):
-            self._cancel(turn, actor, text)
+            self._ask_cancel(turn, state, actor, text.removeprefix(_p("cancel") + ":"))
+            return True
+        if text.startswith(_p("drop")):
+            turn.services.flows.reset(state)
+            self._cancel(turn, actor, text.removeprefix(_p("drop") + ":"))
             return True
         if not in_wizard:
             if normalize(text) in LIST_WORDS:
@@ -90,13 +112,24 @@ class CampaignInterceptor:
                 self._start(turn, state)
             return True
         if text and turn.services.router.global_command(text) in ("cancel", "menu"):
+            kept = state.step_id == "drop"
             turn.services.flows.reset(state)
-            turn.say(turn.texts.get("campaigns.stopped"))
+            key = "campaigns.kept" if kept else "campaigns.stopped"
+            turn.say(turn.texts.get(key, id=state.data.get("id", "")))
             return True
         self._step(turn, state, actor, text)
         return True
 
     # -- the wizard --------------------------------------------------------------------------
+
+    def _offer(self, turn: Turn, state: FlowState, reply: Reply) -> None:
+        """Say a wizard question with buttons, remembering them so that a typed label ("tự
+        viết", "dùng mẫu", "có, gửi ngay") or its number counts as the tap."""
+        state.data["_offered"] = {
+            "step": state.step_id,
+            "buttons": [[normalize(b.label), b.payload] for b in reply.buttons if b.payload],
+        }
+        turn.say(reply)
 
     def _templates(self, turn: Turn) -> dict[str, Any]:
         return load_templates(turn.services.settings.content_dir / "campaigns")
@@ -105,11 +138,13 @@ class CampaignInterceptor:
         turn.services.flows.reset(state)
         state.flow_id, state.step_id, state.data = WIZARD, "pick", {}
         texts = turn.texts
+        templates = list(self._templates(turn).values())[:4]
         buttons = [
-            Button(t.title[:30], payload=_p("tpl", t.id)) for t in self._templates(turn).values()
-        ][:4]
+            Button(label, payload=_p("tpl", t.id))
+            for t, label in zip(templates, fit_labels([t.title for t in templates]), strict=True)
+        ]
         buttons.append(Button(texts.get("campaigns.own_text_button"), payload=_p("text")))
-        turn.say(Reply(texts.get("campaigns.start"), buttons=tuple(buttons)))
+        self._offer(turn, state, Reply(texts.get("campaigns.start"), buttons=tuple(buttons)))
 
     def _step(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         steps = {
@@ -119,6 +154,7 @@ class CampaignInterceptor:
             "villages": self._on_villages,
             "time": self._on_time,
             "confirm": self._on_confirm,
+            "drop": self._on_drop,
         }
         handler = steps.get(state.step_id or "")
         if handler is not None:
@@ -135,32 +171,44 @@ class CampaignInterceptor:
                 return
             state.data["template"] = template_id
             state.step_id = "details"
-            sample = template.sample
-            turn.say(
-                Reply(
-                    texts.get(
-                        "campaigns.ask_details",
-                        place=sample.get("place", ""),
-                        time=sample.get("time", ""),
-                        date=sample.get("date", ""),
-                    ),
-                    buttons=(
-                        Button(texts.get("campaigns.keep_sample_button"), payload=_p("keep")),
-                    ),
-                )
-            )
+            self._ask_details(turn, state)
         elif text == _p("text"):
             state.step_id = "text"
             turn.say(texts.get("campaigns.ask_text"))
         else:
             self._start(turn, state)
 
+    def _ask_details(self, turn: Turn, state: FlowState) -> None:
+        texts = turn.texts
+        template = self._templates(turn).get(state.data.get("template") or "")
+        sample = template.sample if template is not None else {}
+        self._offer(
+            turn,
+            state,
+            Reply(
+                texts.get(
+                    "campaigns.ask_details",
+                    place=sample.get("place", ""),
+                    time=sample.get("time", ""),
+                    date=self._sample_date(turn, state),
+                ),
+                buttons=(Button(texts.get("campaigns.keep_sample_button"), payload=_p("keep")),),
+            ),
+        )
+
     def _on_text(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         if not text.strip() or text.startswith("#"):
             turn.say(turn.texts.get("campaigns.ask_text"))
             return
         state.data["text"] = text.strip()
-        self._ask_villages(turn, state, actor)
+        self._next_after_text(turn, state, actor)
+
+    def _next_after_text(self, turn: Turn, state: FlowState, actor: Actor) -> None:
+        """After the text or details: the villages, or the preview again after a retype."""
+        if state.data.pop("retyping", False):
+            self._preview(turn, state, actor)
+        else:
+            self._ask_villages(turn, state, actor)
 
     def _on_details(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         """The template's place; time; date (";"-separated), or keep its sample."""
@@ -169,7 +217,7 @@ class CampaignInterceptor:
             for name, value in zip(("place", "time", "date"), parts, strict=False):
                 if value:
                     state.data.setdefault("variables", {})[name] = value
-        self._ask_villages(turn, state, actor)
+        self._next_after_text(turn, state, actor)
 
     def _on_villages(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         texts = turn.texts
@@ -189,7 +237,7 @@ class CampaignInterceptor:
         buttons = [Button(texts.get("campaigns.now_button"), payload=_p("now"))]
         if self._suggested(turn, state) is not None:
             buttons.append(Button(texts.get("campaigns.repeat_button"), payload=_p("repeat")))
-        turn.say(Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
+        self._offer(turn, state, Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
 
     def _on_time(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         """Now, the template's repeating schedule, or a time and date."""
@@ -201,22 +249,46 @@ class CampaignInterceptor:
             data["at"] = None
             data["repeat"] = repeat
         else:
-            at = self._parse_when(turn, text)
-            if at is None:
+            tz = turn.services.settings.tz
+            reading = words.understand(text, now=turn.now, tz=tz)
+            if reading is None:
                 turn.say(turn.texts.get("campaigns.bad_time"))
                 return
-            if at <= turn.now:
-                turn.say(turn.texts.get("campaigns.past_time"))
+            if reading.at is None:
+                turn.say(
+                    turn.texts.get("campaigns.past_time", asked=self._words(turn, reading.asked))
+                )
                 return
-            data["at"] = at.isoformat()
+            if reading.moved:
+                turn.say(
+                    turn.texts.get(
+                        "campaigns.moved_time",
+                        asked=self._words(turn, reading.asked),
+                        at=self._words(turn, reading.at),
+                    )
+                )
+            data["at"] = reading.at.isoformat()
         self._preview(turn, state, actor)
 
+    def _words(self, turn: Turn, at: datetime) -> str:
+        tz = turn.services.settings.tz
+        return words.in_words(at, now=turn.now, tz=tz, texts=turn.texts)
+
     def _on_confirm(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
-        if text == _p("ok"):
+        answer = _answer(text)
+        if text == _p("ok") or answer is True:
             self._create(turn, state, actor)
-        elif text == _p("no"):
+        elif text == _p("no") or answer is False:
             turn.services.flows.reset(state)
             turn.say(turn.texts.get("campaigns.stopped"))
+        elif text == _p("retype"):
+            state.data["retyping"] = True
+            if state.data.get("template"):
+                state.step_id = "details"
+                self._ask_details(turn, state)
+            else:
+                state.step_id = "text"
+                turn.say(turn.texts.get("campaigns.ask_text"))
         else:
             self._preview(turn, state, actor)
 
@@ -230,21 +302,13 @@ class CampaignInterceptor:
     def _ask_villages(self, turn: Turn, state: FlowState, actor: Actor) -> None:
         state.step_id = "villages"
         texts = turn.texts
+        villages = self._villages(turn, actor)[:4]
         buttons = [
-            Button(v.name[:30], payload=_p("v", v.code)) for v in self._villages(turn, actor)
-        ][:4]
+            Button(label, payload=_p("v", v.code))
+            for v, label in zip(villages, fit_labels([v.name for v in villages]), strict=True)
+        ]
         buttons.append(Button(texts.get("campaigns.all_villages_button"), payload=_p("v", "all")))
-        turn.say(Reply(texts.get("campaigns.ask_villages"), buttons=tuple(buttons)))
-
-    def _parse_when(self, turn: Turn, text: str) -> datetime | None:
-        tz = turn.services.settings.tz
-        cleaned = " ".join(text.replace("h", ":").split())
-        for fmt in ("%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "%H:%M %d/%m/%y"):
-            try:
-                return datetime.strptime(cleaned, fmt).replace(tzinfo=tz)
-            except ValueError:
-                continue
-        return None
+        self._offer(turn, state, Reply(texts.get("campaigns.ask_villages"), buttons=tuple(buttons)))
 
     def _suggested(self, turn: Turn, state: FlowState) -> dict[str, Any] | None:
         """The template's suggested repeating schedule, made concrete from tomorrow on:
@@ -266,15 +330,23 @@ class CampaignInterceptor:
 
     def _schedule(self, state: FlowState) -> sched.Schedule:
         data = state.data
-        repeat = data.get("repeat")
-        if repeat and repeat["kind"] == "cron":
-            return sched.Schedule("cron", cron=repeat["cron"])
-        if repeat and repeat["kind"] == "daily":
-            return sched.Schedule(
-                "daily", daily_time=repeat["time"], start_date=repeat["from"], end_date=repeat["to"]
-            )
-        at = datetime.fromisoformat(data["at"]) if data.get("at") else None
-        return sched.Schedule("once", run_at=at) if at else sched.Schedule("now")
+        return _repeating(data.get("repeat")) or (
+            sched.Schedule("once", run_at=datetime.fromisoformat(data["at"]))
+            if data.get("at")
+            else sched.Schedule("now")
+        )
+
+    def _sample_date(self, turn: Turn, state: FlowState) -> str:
+        """The example date for a template's details, from today: the first day of its repeating
+        schedule, else tomorrow ("thứ Bảy 12/12/2026"), never a day already past."""
+        tz = turn.services.settings.tz
+        repeating = _repeating(self._suggested(turn, state))
+        first = sched.first_occurrence(repeating, now=turn.now, tz=tz) if repeating else None
+        day = (first or turn.now + timedelta(days=1)).astimezone(tz)
+        weekday = turn.texts.get(f"campaigns.when_words.weekday.{day.weekday()}")
+        return str(
+            turn.texts.get("campaigns.sample_date", weekday=weekday, date=day.strftime("%d/%m/%Y"))
+        )
 
     def _spec(self, state: FlowState) -> Spec:
         data = state.data
@@ -298,14 +370,16 @@ class CampaignInterceptor:
             return str(
                 turn.texts.get(
                     key,
-                    first=sched.describe(first, tz),
+                    first=self._words(turn, first) if first else sched.describe(first, tz),
                     last="/".join(reversed(last.split("-"))) if last else "",
                 )
             )
         at = state.data.get("at")
         if not at:
             return str(turn.texts.get("campaigns.when_now"))
-        return "lúc " + sched.describe(datetime.fromisoformat(at), turn.services.settings.tz)
+        return str(
+            turn.texts.get("campaigns.when_once", at=self._words(turn, datetime.fromisoformat(at)))
+        )
 
     def _preview(self, turn: Turn, state: FlowState, actor: Actor) -> None:
         texts = turn.texts
@@ -335,18 +409,44 @@ class CampaignInterceptor:
                 text=text,
                 village=first.name + (f" và {villages - 1} thôn khác" if villages > 1 else ""),
                 when=self._when(turn, state),
-                targets=f"nhóm Zalo, cán bộ chuyển tin và người quan tâm của {villages} thôn",
+                targets=texts.get("campaigns.targets", villages=villages),
             )
         )
-        turn.say(
-            Reply(
-                texts.get("campaigns.ask_confirm"),
-                buttons=(
-                    Button(texts.get("campaigns.confirm_button"), payload=_p("ok")),
-                    Button(texts.get("campaigns.cancel_button"), payload=_p("no")),
-                ),
+        self._quiet_note(turn, spec.schedule)
+        self._ask_confirm(turn, state, now=spec.schedule.kind == "now", villages=villages)
+
+    def _quiet_note(self, turn: Turn, schedule: sched.Schedule) -> None:
+        """A send now or at a time in quiet hours waits for their end: say so before confirming."""
+        if schedule.kind not in ("now", "once"):
+            return
+        settings = turn.services.settings
+        hold = quiet_hold(settings, schedule.run_at or turn.now)
+        if hold is not None:
+            turn.say(
+                turn.texts.get(
+                    "campaigns.quiet_note",
+                    start=settings.quiet_hours_start,
+                    end=settings.quiet_hours_end,
+                    until=self._words(turn, hold),
+                )
             )
-        )
+
+    def _ask_confirm(self, turn: Turn, state: FlowState, *, now: bool, villages: int) -> None:
+        """Có/Không for a send now, else "Xác nhận gửi"/"Hủy"; with a warning and a "Gõ lại"
+        button when what the leader typed has no diacritics at all."""
+        texts = turn.texts
+        typed = [state.data.get("text") or "", *state.data.get("variables", {}).values()]
+        bare = [t for t in typed if typed_without_diacritics(t)]
+        lines = [texts.get("campaigns.no_diacritics", typed=bare[0])] if bare else []
+        key = "campaigns.ask_confirm_now" if now else "campaigns.ask_confirm"
+        lines.append(texts.get(key, villages=villages))
+        yes = "campaigns.yes_now_button" if now else "campaigns.confirm_button"
+        buttons = [Button(texts.get(yes), payload=_p("ok"))]
+        if bare:
+            buttons.append(Button(texts.get("campaigns.retype_button"), payload=_p("retype")))
+        no = "campaigns.no_button" if now else "campaigns.cancel_button"
+        buttons.append(Button(texts.get(no), payload=_p("no")))
+        self._offer(turn, state, Reply("\n".join(lines), buttons=tuple(buttons)))
 
     def _create(self, turn: Turn, state: FlowState, actor: Actor) -> None:
         texts = turn.texts
@@ -365,6 +465,8 @@ class CampaignInterceptor:
         key = (
             "campaigns.created_pending"
             if campaign.status == "pending_approval"
+            else "campaigns.created_now"
+            if spec.schedule.kind == "now"
             else "campaigns.created"
         )
         turn.say(texts.get(key, id=campaign.id, when=when))
@@ -373,35 +475,87 @@ class CampaignInterceptor:
     # -- listing and cancelling ----------------------------------------------------------------
 
     def _list(self, turn: Turn, actor: Actor) -> None:
+        """Campaigns still to send (each with "Hủy số N"), then those sent in `SENT_SHOWN`."""
         texts = turn.texts
         found = rows.listing(
             turn.session,
             member_id=None if actor.commune_wide else actor.member_id,
             village_ids=actor.village_ids,
-            statuses=("scheduled", "paused", "pending_approval"),
-            limit=5,
+            statuses=("scheduled", "paused", "pending_approval", "done"),
+            limit=10,
         )
-        if not found:
+        waiting = [c for c in found if c.status != "done"][:5]
+        sent = [c for c in found if c.status == "done" and _recent(c.updated_at, turn.now)][:3]
+        if not waiting and not sent:
             turn.say(texts.get("campaigns.list_empty"))
             return
-        tz = turn.services.settings.tz
-        lines = [texts.get("campaigns.list_title")]
-        buttons = []
-        for c in found:
-            lines.append(
-                texts.get(
-                    "campaigns.list_item",
-                    id=c.id,
-                    title=c.title,
-                    when=sched.describe(c.next_run_at, tz),
-                    status=texts.get(f"campaigns.status.{c.status}"),
-                )
-            )
-            buttons.append(Button(f"Hủy số {c.id}", payload=_p("cancel", c.id)))
+        lines = []
+        for title, group in (("list_title", waiting), ("list_title_sent", sent)):
+            if group:
+                lines.append(texts.get(f"campaigns.{title}"))
+                lines.extend(self._list_item(turn, c) for c in group)
+        buttons = [
+            Button(texts.get("campaigns.cancel_number_button", id=c.id), payload=_p("cancel", c.id))
+            for c in waiting
+        ]
         turn.say(Reply("\n".join(lines), buttons=tuple(buttons)))
 
-    def _cancel(self, turn: Turn, actor: Actor, text: str) -> None:
-        raw = text.removeprefix(_p("cancel") + ":")
+    def _list_item(self, turn: Turn, c: Any) -> str:
+        when = c.next_run_at if c.status != "done" else c.updated_at
+        return str(
+            turn.texts.get(
+                "campaigns.list_item",
+                id=c.id,
+                title=c.title,
+                when=self._words(turn, when) if when else "—",
+                status=turn.texts.get(f"campaigns.status.{c.status}"),
+            )
+        )
+
+    def _ask_cancel(self, turn: Turn, state: FlowState, actor: Actor, raw: str) -> None:
+        """ "Hủy số N": which campaign, then Có/Không; nothing is cancelled before "Có"."""
+        campaign = None
+        if raw.isdigit():
+            try:
+                campaign = load_for_change(turn.session, int(raw), actor)
+            except CampaignError:
+                campaign = None
+        if campaign is None or campaign.status not in ("scheduled", "paused", "pending_approval"):
+            turn.say(turn.texts.get("campaigns.cancel_refused", id=raw))
+            return
+        turn.services.flows.reset(state)
+        state.flow_id, state.step_id, state.data = WIZARD, "drop", {"id": campaign.id}
+        when = campaign.next_run_at
+        self._offer(
+            turn,
+            state,
+            Reply(
+                turn.texts.get(
+                    "campaigns.ask_cancel",
+                    id=campaign.id,
+                    title=campaign.title,
+                    when=self._words(turn, when) if when else "—",
+                ),
+                buttons=(
+                    Button(turn.texts.get("campaigns.yes_cancel_button"), payload=_p("drop", raw)),
+                    Button(turn.texts.get("campaigns.no_button"), payload=_p("leave", raw)),
+                ),
+            ),
+        )
+
+    def _on_drop(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
+        raw = str(state.data.get("id", ""))
+        answer = _answer(text)
+        if answer is None and not text.startswith(_p("leave")):
+            self._ask_cancel(turn, state, actor, raw)
+            return
+        turn.services.flows.reset(state)
+        if answer is True:
+            self._cancel(turn, actor, raw)
+        else:
+            turn.say(turn.texts.get("campaigns.kept", id=raw))
+
+    def _cancel(self, turn: Turn, actor: Actor, raw: str) -> None:
         if not raw.isdigit():
             return
         try:
@@ -439,3 +593,43 @@ class CampaignInterceptor:
             return
         turn.say(turn.texts.get("campaigns.approved" if approve else "campaigns.rejected", id=raw))
         turn.log("campaign_approved" if approve else "campaign_rejected", value=raw)
+
+
+def _answer(text: str) -> bool | None:
+    """A typed "có" / "không" (True / False), else None."""
+    if text.startswith("#") or len(text) > 40:
+        return None
+    said = normalize(text)
+    return True if said in YES_WORDS else False if said in NO_WORDS else None
+
+
+def _recent(at: datetime | None, now: datetime) -> bool:
+    return at is not None and now - at <= SENT_SHOWN
+
+
+def _repeating(repeat: dict[str, Any] | None) -> sched.Schedule | None:
+    """The schedule of a template's repeat ({"kind": "cron"|"daily", …}), else None."""
+    if repeat and repeat["kind"] == "cron":
+        return sched.Schedule("cron", cron=repeat["cron"])
+    if repeat and repeat["kind"] == "daily":
+        return sched.Schedule(
+            "daily", daily_time=repeat["time"], start_date=repeat["from"], end_date=repeat["to"]
+        )
+    return None
+
+
+def _typed_choice(state: FlowState, text: str) -> str:
+    """The payload of the button offered at this step whose label (or number) was typed, else
+    `text`."""
+    if not text or text.startswith("#") or len(text) > 80:
+        return text
+    asked = state.data.get("_offered") or {}
+    offered = asked.get("buttons", []) if asked.get("step") == state.step_id else []
+    said = normalize(text)
+    if said.isdigit() and 1 <= int(said) <= len(offered):
+        return str(offered[int(said) - 1][1])
+    for label, payload in offered:
+        # A label cut to fit ("ngay hoi dich vu cong truc") matches the whole title typed.
+        if label and (label == said or (len(label) >= 8 and said.startswith(label + " "))):
+            return str(payload)
+    return text

@@ -42,6 +42,7 @@ SAMPLE_PROGRESS = {
     "next_title": "Thanh toán trực tuyến",
     "village": "Thôn Đông",
     "household": "Nguyễn Văn An",
+    "intro_seen": False,
 }
 
 
@@ -118,6 +119,9 @@ def overview(ctx: FlowContext) -> StepAction:
     button = _next_lesson_button(
         ctx, lessons, "button_start" if progress["passed_count"] == 0 else "button_continue"
     )
+    # Shown once in full; "Học tiếp" later in the same conversation gets only the progress.
+    progress["intro_seen"] = bool(ctx.data.get("intro_seen"))
+    ctx.data["intro_seen"] = True
     return StepAction(vars=progress, buttons=[button] if button else [])
 
 
