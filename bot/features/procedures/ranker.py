@@ -33,7 +33,7 @@ from bot.features.procedures.search import name_head
 from bot.nlu.model import FastLinear, load_pipeline, store_pipeline, variants
 from bot.text.normalize import normalize
 
-RANKER_VERSION = "2"
+RANKER_VERSION = "3"
 DEFAULT_CACHE_DIR = Path("data") / "cache" / "procedures"
 _SEED = 93
 _lock = threading.Lock()
@@ -141,7 +141,12 @@ def ranker_for(
 ) -> ProcedureRanker | None:
     """The ranker for the curated procedures that have examples; None when fewer than two
     have any (nothing to tell apart)."""
-    taught = [p for p in procedures if p.origin == "curated" and p.examples]
+    # Sorted: training draws its variants from a seeded generator, so the same procedures in
+    # another order (imported ones in the database change it) would give another model
+    # under the same digest.
+    taught = sorted(
+        (p for p in procedures if p.origin == "curated" and p.examples), key=lambda p: p.code
+    )
     if len(taught) < 2:
         return None
     digest = digest_of(taught)
