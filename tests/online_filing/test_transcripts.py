@@ -35,6 +35,13 @@ FAMILIES = [
         "3.000347",
         "Tìm thủ tục theo tên hoặc mã",
     ),
+    (
+        "Sang tên đất",
+        "Sang tên sổ đỏ",
+        "nop_dat_dai",
+        "1.013831",
+        "Chọn thủ tục đăng ký biến động",
+    ),
 ]
 
 
@@ -45,10 +52,18 @@ def filing(engine: Engine) -> OnlineFiling:
         return row
 
 
+def press_in_hub(chat: Chat, label: str) -> None:
+    """The hub shows four families a page; the others are behind "Xem thêm ▸"."""
+    shown = [b["title"] for b in chat.history[-1].buttons]
+    if not any(label in title for title in shown):
+        chat.press("Xem thêm ▸")
+    chat.press(label)
+
+
 def begin(chat: Chat, hub: str, procedure: str) -> None:
     chat.send("cho tôi hỏi cách nộp hồ sơ trực tuyến")
     assert "Bạn cần nộp việc gì" in chat.said
-    chat.press(hub)
+    press_in_hub(chat, hub)
     chat.press(procedure)
     assert "Trước khi nộp" in chat.said
     chat.press("Đủ rồi, bắt đầu")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,20 @@ class FamiliesFile(_Strict):
     families: dict[str, Family] = Field(min_length=1)
 
 
+class Ct24Entry(_Strict):
+    code: str = Field(pattern=r"^\d\.\d{6}$")
+    # Named in the sources on the directive; False: inferred from a named group (to check).
+    named: bool
+
+
+class Ct24File(_Strict):
+    """The 25 essential services filed fully online (Chỉ thị 24/CT-TTg)."""
+
+    reviewed: date
+    source: str = Field(min_length=1)
+    procedures: tuple[Ct24Entry, ...]
+
+
 class CuesFile(_Strict):
     start: tuple[str, ...] = Field(min_length=1)
     resume: tuple[str, ...] = Field(min_length=1)
@@ -51,6 +66,14 @@ def families(content_dir: Path) -> dict[str, Family]:
     if spec is None:
         raise ContentProblem("; ".join(problems))
     return dict(spec.families)
+
+
+@lru_cache(maxsize=4)
+def ct24(content_dir: Path) -> Ct24File:
+    spec, problems = load_model(content_dir / "online_filing" / "ct24.yaml", Ct24File, "ct24.yaml")
+    if spec is None:
+        raise ContentProblem("; ".join(problems))
+    return spec
 
 
 @lru_cache(maxsize=4)
