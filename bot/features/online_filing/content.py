@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.features.procedures.catalogue import ContentError, load_curated
 from bot.text.normalize import normalize
 from bot.texts import load_model
 
@@ -102,3 +103,13 @@ def cue_of(content_dir: Path, text: str) -> str | None:
 
 def family_of_procedure(content_dir: Path, code: str) -> str | None:
     return next((fid for fid, f in families(content_dir).items() if code in f.procedures), None)
+
+
+@lru_cache(maxsize=4)
+def procedure_titles(content_dir: Path) -> dict[str, str]:
+    """Code → the short name residents and officials read (empty when the content is broken)."""
+    try:
+        curated = load_curated(content_dir)
+    except ContentError:
+        return {}
+    return {code: p.title for code, p in curated.procedures.items()}
