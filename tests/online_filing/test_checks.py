@@ -121,3 +121,15 @@ def test_a_paperless_procedure_without_a_family_fails(content: Path) -> None:
     problems = content_problems(content)
     _clear_caches()
     assert "online_filing: Chỉ thị 24 procedure 1.006714 has no guided family" in problems
+
+
+def test_a_card_that_names_the_counter_first_fails(content: Path) -> None:
+    path = content / "procedures" / "ho_tich.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    marriage = next(p for p in data["procedures"] if p["code"] == "1.000894")
+    marriage["where"].reverse()
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _clear_caches()
+    problems = content_problems(content)
+    _clear_caches()
+    assert "online_filing: 1.000894: the first place in 'where' must be the online one" in problems

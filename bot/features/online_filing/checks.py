@@ -17,9 +17,12 @@ from bot.features.online_filing.content import (
 from bot.features.procedures.catalogue import Catalogue, ContentError
 from bot.features.procedures.service import ProcedureService
 from bot.flows.schema import FlowSpec
+from bot.text.normalize import normalize
 from bot.texts import load_model
 
 NUMBERED = "online_step"
+# How the first 'where' line shows it is the online channel (compared without diacritics).
+ONLINE_WORDS = ("truc tuyen", "vneid", "dichvucong")
 
 
 def _flow_problems(content_dir: Path, flow_id: str, steps: list[str]) -> list[str]:
@@ -56,6 +59,9 @@ def card_problems(catalogue: Catalogue, entry: Ct24Entry) -> list[str]:
         out.append(f"{code}: the online channel has no note naming the app or portal")
     if not (online.time_text and online.fee_text):
         out.append(f"{code}: the online channel needs time_text and fee_text")
+    first_place = normalize(card.where[0]) if card.where else ""
+    if not any(word in first_place for word in ONLINE_WORDS):
+        out.append(f"{code}: the first place in 'where' must be the online one")
     if not card.ready:
         out.append(f"{code}: no 'ready' list (what to have ready before filing online)")
     if not any(c.kind == "truc_tiep" for c in card.channels):
