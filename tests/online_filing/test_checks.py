@@ -4,6 +4,7 @@ each have an online-first card and a guided family; a missing or counter-first c
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,20 @@ def test_the_real_content_lists_25_online_first_procedures() -> None:
         assert code in listed
 
 
+def problems_after(
+    content: Path, file: str, code: str, change: Callable[[dict], None]
+) -> list[str]:
+    """The check's problems once `change` has edited one card of a content copy."""
+    path = content / "procedures" / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(next(p for p in data["procedures"] if p["code"] == code))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _clear_caches()
+    problems = content_problems(content)
+    _clear_caches()
+    return problems
+
+
 def _drop_card(content: Path, code: str) -> None:
     for path in (content / "procedures").glob("[a-z]*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -77,27 +92,18 @@ def test_a_missing_card_fails(content: Path) -> None:
 
 
 def test_a_counter_first_card_fails(content: Path) -> None:
-    path = content / "procedures" / "ho_tich.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    birth = next(p for p in data["procedures"] if p["code"] == "1.001193")
-    birth["channels"].reverse()
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    _clear_caches()
-    problems = content_problems(content)
-    _clear_caches()
+    problems = problems_after(
+        content, "ho_tich.yaml", "1.001193", lambda c: c["channels"].reverse()
+    )
     assert "online_filing: 1.001193: the online channel must come first" in problems
 
 
 def test_a_card_without_what_to_have_ready_fails(content: Path) -> None:
-    path = content / "procedures" / "cu_tru.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    stay = next(p for p in data["procedures"] if p["code"] == "2.001159")
-    del stay["ready"]
-    del stay["channels"][0]["note"]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    _clear_caches()
-    problems = content_problems(content)
-    _clear_caches()
+    def strip(card: dict) -> None:
+        del card["ready"]
+        del card["channels"][0]["note"]
+
+    problems = problems_after(content, "cu_tru.yaml", "2.001159", strip)
     assert any("2.001159: no 'ready' list" in p for p in problems)
     assert any("2.001159: the online channel has no note" in p for p in problems)
 
@@ -124,12 +130,5 @@ def test_a_paperless_procedure_without_a_family_fails(content: Path) -> None:
 
 
 def test_a_card_that_names_the_counter_first_fails(content: Path) -> None:
-    path = content / "procedures" / "ho_tich.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    marriage = next(p for p in data["procedures"] if p["code"] == "1.000894")
-    marriage["where"].reverse()
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    _clear_caches()
-    problems = content_problems(content)
-    _clear_caches()
+    problems = problems_after(content, "ho_tich.yaml", "1.000894", lambda c: c["where"].reverse())
     assert "online_filing: 1.000894: the first place in 'where' must be the online one" in problems
