@@ -89,3 +89,20 @@ def test_turning_down_every_result_is_counted_with_what_was_typed(
     resident.press("Gõ lại")
     resident.send("xyzzy qwerty")  # no result: counted by the search alone, not twice
     assert len(logged(engine, "procedure_miss")) == 1
+
+
+def test_commune_questions_that_missed_now_open_the_right_card(resident: Chat) -> None:
+    resident.send("bo me cho con dat muon sang ten so do")
+    assert "Sang tên sổ đỏ" in resident.said and "Sang tên xe" not in resident.said.split("\n")[0]
+    assert "Chi nhánh Văn phòng đăng ký đất đai là nơi giải quyết" in resident.said
+    assert "Công an xã" not in resident.said
+    resident.send("hủy")
+    resident.send("xin giay phep xay nha")
+    assert "Giấy phép xây dựng nhà ở" in resident.said
+    assert "hộ kinh doanh" not in resident.said.lower()
+    resident.send("hủy")
+    resident.send("ba toi 80 tuoi dc huong tien tro cap ko")
+    said = resident.said
+    assert "Trợ cấp hưu trí xã hội" in said
+    assert said.index("Trợ cấp hưu trí xã hội") < said.find("tử tuất") or "tử tuất" not in said
+    assert "500.000đ/tháng" in said and "đủ 75 tuổi" in said

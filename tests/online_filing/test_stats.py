@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
+import httpx
 from sqlalchemy import Engine
 
 from bot.feature import sections_of
@@ -12,6 +14,8 @@ from bot.reporting import build_report, rows_for_csv
 from db import online_filing as rows
 from db.models import HandoffTicket, Resident, Village
 from db.session import session_scope
+from tests.live import Live
+from tests.stats.test_api import make_token
 
 DAY1 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 DAY2 = datetime(2026, 3, 11, 2, 0, tzinfo=UTC)
@@ -144,3 +148,32 @@ def test_village_filter_and_csv(engine: Engine) -> None:
     assert ("online_filing", "started", "", 4) in csv_rows
     assert ("online_filing", "by_procedure.1.001193.steps.stuck", "buoc_2", 1) in csv_rows
     assert ("online_filing", "by_village.handed", "Thôn A", 1) in csv_rows
+
+
+def test_dashboard_shows_the_funnel_with_names(live: Live) -> None:
+    seed(live.runtime.engine)
+    token = make_token(live.runtime.engine)
+    with httpx.Client(base_url=live.url, cookies={"bot_admin": token}) as http:
+        page = http.get("/admin/dashboard", params={"from": "2026-03-10", "to": "2026-03-11"})
+        csv = http.get("/admin/stats.csv", params={"from": "2026-03-10", "to": "2026-03-11"})
+    assert page.status_code == 200 and csv.status_code == 200
+    html = page.text
+    assert "4 lượt bắt đầu, 1 tự báo đã nộp xong, 1 dừng giữa chừng, 2 bị kẹt" in html
+    # Birth registration: step 2 reached by both filings, one stuck there.
+    row = re.search(r'<tr data-procedure="1.001193" data-step="buoc_2">(.*?)</tr>', html, re.S)
+    assert row is not None
+    assert "<td>Đăng ký khai sinh</td><td>2. Tìm đúng thủ tục</td>" in row.group(1)
+    assert re.findall(r'<td class="n">([^<]*)</td>', row.group(1)) == ["2", "1"]
+    chart = re.search(r'<svg[^>]*id="chart-online-filing-stuck".*?</svg>', html, re.S)
+    assert chart is not None
+    bars = dict(re.findall(r'data-label="([^"]+)" data-value="([^"]+)"', chart.group(0)))
+    assert bars == {
+        "Đăng ký khai sinh · Tìm đúng thủ tục": "1",
+        "Đăng ký tạm trú · Chọn Công an xã và khai thông tin": "1",
+    }
+    table = re.search(r'<table id="online-filing-villages">(.*?)</table>', html, re.S)
+    assert table is not None
+    village = re.search(r"<td>Thôn A</td>(.*?)</tr>", table.group(1), re.S)
+    assert village is not None
+    assert re.findall(r'<td class="n">([^<]*)</td>', village.group(1)) == ["2", "1", "1", "1", "1"]
+    assert "online_filing,by_procedure.1.001193.steps.stuck,buoc_2,1" in csv.text.replace("\r", "")

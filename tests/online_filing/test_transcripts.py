@@ -35,6 +35,13 @@ FAMILIES = [
         "3.000347",
         "Tìm thủ tục theo tên hoặc mã",
     ),
+    (
+        "Sang tên đất",
+        "Sang tên sổ đỏ",
+        "nop_dat_dai",
+        "1.013831",
+        "Chọn thủ tục đăng ký biến động",
+    ),
 ]
 
 
@@ -45,10 +52,18 @@ def filing(engine: Engine) -> OnlineFiling:
         return row
 
 
+def press_in_hub(chat: Chat, label: str) -> None:
+    """The hub shows four families a page; the others are behind "Xem thêm ▸"."""
+    shown = [b["title"] for b in chat.history[-1].buttons]
+    if not any(label in title for title in shown):
+        chat.press("Xem thêm ▸")
+    chat.press(label)
+
+
 def begin(chat: Chat, hub: str, procedure: str) -> None:
     chat.send("cho tôi hỏi cách nộp hồ sơ trực tuyến")
     assert "Bạn cần nộp việc gì" in chat.said
-    chat.press(hub)
+    press_in_hub(chat, hub)
     chat.press(procedure)
     assert "Trước khi nộp" in chat.said
     chat.press("Đủ rồi, bắt đầu")
@@ -213,3 +228,26 @@ def test_follow_up_only_inside_the_48_hour_window(
             f.followup_at = None
             s.add(f)
     assert send_followups(engine, now=clock.now(), services=services) == 0
+
+
+def test_typed_done_mid_filing_records_it_and_keeps_the_code_only_until_the_reminder(
+    make: Callable[..., Chat], engine: Engine, services: Services, clock: FakeClock
+) -> None:
+    chat = make()
+    begin(chat, "Sang tên đất", "Sang tên sổ đỏ")
+    chat.press("Đã xong bước này")
+    assert "Bước 2/5" in chat.said
+    # The resident finished on the portal on their own and says so in words.
+    chat.send("da nop xong roi a")
+    assert "Cảm ơn bạn đã tự nộp" in chat.said
+    chat.send("000.00.25.H40-251201-0042")
+    row = filing(engine)
+    assert (row.flow, row.procedure, row.status) == ("nop_dat_dai", "1.013831", "completed")
+    assert row.dossier_code == "000.00.25.H40-251201-0042" and row.remind_at is not None
+    # 10 working days: the reminder falls two weeks on; the resident wrote the day before.
+    clock.set(row.remind_at - timedelta(days=1))
+    chat.send("cảm ơn")
+    assert send_reminders(engine, now=row.remind_at, services=services) == 1
+    chat.replies()
+    assert "sắp đến hạn có kết quả" in chat.said
+    assert filing(engine).dossier_code is None

@@ -41,10 +41,12 @@ def test_card_reads_documents_fee_time_where_link_notes_in_order(
         message.index(marker)
         for marker in (
             "Đăng ký thường trú",
+            "📱 Nên nộp trực tuyến: ứng dụng VNeID",
+            "Cần có sẵn:",
             "Tờ khai thay đổi thông tin cư trú (mẫu CT01)",
             "20.000đ",
             "7 ngày làm việc",
-            "Công an xã",
+            "Công an xã nơi bạn muốn đăng ký thường trú",
             "https://dichvucong.gov.vn/",
             "Sổ hộ khẩu giấy đã bỏ",
             "Mã thủ tục: 1.004222",
@@ -62,6 +64,42 @@ def test_verify_items_show_a_caution_to_residents(
     clean = "\n".join(render_card(curated_catalogue.procedures["1.004222"], templates))
     assert "đang được kiểm tra lại" in flagged
     assert "đang được kiểm tra lại" not in clean
+
+
+def test_the_caution_sends_residents_to_the_card_s_own_agency(
+    curated_catalogue: Catalogue, templates: CardTemplates
+) -> None:
+    def caution(code: str) -> str:
+        text = "\n".join(render_card(curated_catalogue.procedures[code], templates))
+        return next(line for line in text.splitlines() if "đang được kiểm tra lại" in line)
+
+    # Land, civil status, social allowance: not the police.
+    for code in ("1.013831", "1.000656", "1.014027"):
+        assert "Công an" not in caution(code), code
+    assert "Văn phòng đăng ký đất đai" in caution("1.013831")
+    assert "Trung tâm Phục vụ hành chính công xã" in caution("1.000656")
+    # Residence and ID cards: the commune police.
+    assert "Công an xã" in caution("1.002755")
+    assert "Bảo hiểm xã hội" in caution("1.002759")
+
+
+def test_a_card_decided_elsewhere_says_who_decides(
+    curated_catalogue: Catalogue, templates: CardTemplates
+) -> None:
+    land = "\n".join(render_card(curated_catalogue.procedures["1.013831"], templates))
+    assert "Chi nhánh Văn phòng đăng ký đất đai là nơi giải quyết" in land
+    birth = "\n".join(render_card(curated_catalogue.procedures["1.001193"], templates))
+    assert "là nơi giải quyết" not in birth
+
+
+def test_counter_first_cards_have_no_online_first_section(
+    curated_catalogue: Catalogue, templates: CardTemplates
+) -> None:
+    pension = "\n".join(render_card(curated_catalogue.procedures["1.014027"], templates))
+    assert "Nên nộp trực tuyến" not in pension
+    # The amount, the time and who qualifies are on the card itself, not under "more".
+    assert "500.000đ/tháng" in pension and "15 ngày làm việc" in pension
+    assert "đủ 75 tuổi" in pension and "hộ nghèo, cận nghèo" in pension
 
 
 def test_imported_card_is_marked_and_split_into_phone_sized_messages(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.features.procedures.catalogue import ContentError, load_curated
 from bot.text.normalize import normalize
 from bot.texts import load_model
 
@@ -33,6 +35,20 @@ class FamiliesFile(_Strict):
     families: dict[str, Family] = Field(min_length=1)
 
 
+class Ct24Entry(_Strict):
+    code: str = Field(pattern=r"^\d\.\d{6}$")
+    # Named in the sources on the directive; False: inferred from a named group (to check).
+    named: bool
+
+
+class Ct24File(_Strict):
+    """The 25 essential services filed fully online (Chỉ thị 24/CT-TTg)."""
+
+    reviewed: date
+    source: str = Field(min_length=1)
+    procedures: tuple[Ct24Entry, ...]
+
+
 class CuesFile(_Strict):
     start: tuple[str, ...] = Field(min_length=1)
     resume: tuple[str, ...] = Field(min_length=1)
@@ -51,6 +67,14 @@ def families(content_dir: Path) -> dict[str, Family]:
     if spec is None:
         raise ContentProblem("; ".join(problems))
     return dict(spec.families)
+
+
+@lru_cache(maxsize=4)
+def ct24(content_dir: Path) -> Ct24File:
+    spec, problems = load_model(content_dir / "online_filing" / "ct24.yaml", Ct24File, "ct24.yaml")
+    if spec is None:
+        raise ContentProblem("; ".join(problems))
+    return spec
 
 
 @lru_cache(maxsize=4)
@@ -79,3 +103,13 @@ def cue_of(content_dir: Path, text: str) -> str | None:
 
 def family_of_procedure(content_dir: Path, code: str) -> str | None:
     return next((fid for fid, f in families(content_dir).items() if code in f.procedures), None)
+
+
+@lru_cache(maxsize=4)
+def procedure_titles(content_dir: Path) -> dict[str, str]:
+    """Code → the short name residents and officials read (empty when the content is broken)."""
+    try:
+        curated = load_curated(content_dir)
+    except ContentError:
+        return {}
+    return {code: p.title for code, p in curated.procedures.items()}

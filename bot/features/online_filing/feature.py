@@ -20,6 +20,7 @@ FEATURE = Feature(
         "nop_ho_tich",
         "nop_cu_tru",
         "nop_ly_lich_tu_phap",
+        "nop_dat_dai",
         "nop_truc_tuyen_khac",
     ),
     hooks=HOOKS,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.charts import horizontal_bars
 from bot.config import PACKAGE_DIR
 from bot.feature import Table
-from bot.features.online_filing.content import Family, families
+from bot.features.online_filing.content import Family, families, procedure_titles
 from bot.reporting import Context, vn_date
 from db import online_filing as filing_rows
 from db.online_filing import FilingRow
@@ -50,6 +50,7 @@ def _funnel(family: Family | None, rows: list[FilingRow]) -> list[dict[str, Any]
 
 def online_filing(session: Session, window: Window, ctx: Context) -> dict[str, Any]:
     fams = families(PACKAGE_DIR / "content")
+    titles = procedure_titles(PACKAGE_DIR / "content")
     rows = filing_rows.rows(session, window)
     by_procedure: dict[str, list[FilingRow]] = defaultdict(list)
     by_village: dict[int | None, list[FilingRow]] = defaultdict(list)
@@ -69,6 +70,7 @@ def online_filing(session: Session, window: Window, ctx: Context) -> dict[str, A
         "by_procedure": [
             {
                 "code": code,
+                "title": titles.get(code, code),
                 "family": procedure_rows[0].flow,
                 **_counts(procedure_rows),
                 "steps": _funnel(fams.get(procedure_rows[0].flow), procedure_rows),
@@ -93,7 +95,7 @@ def online_filing_funnel(report: dict[str, Any]) -> str | None:
     totals: Counter[str] = Counter()
     for procedure in section["by_procedure"]:
         for step in procedure["steps"]:
-            totals[f"{procedure['code']} · {step['title']}"] += step["stuck"]
+            totals[f"{procedure['title']} · {step['title']}"] += step["stuck"]
     bars = [(label, float(n)) for label, n in totals.most_common(10) if n]
     return horizontal_bars("Bị kẹt ở bước nào", bars, chart_id="chart-online-filing-stuck")
 

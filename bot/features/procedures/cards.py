@@ -34,9 +34,12 @@ BUTTON_TITLE_LIMIT = 40
 MAX_CARD_DOCUMENTS = 8
 MAX_DOCUMENT_CHARS = 300
 MAX_NOTE_CHARS = 160
+# Whom the card sends a resident to when a fact is still being checked.
+DEFAULT_ASK = "Trung tâm Phục vụ hành chính công xã"
 
 CARD_SECTIONS = (
     "header",
+    "online",
     "documents",
     "fees_times",
     "where",
@@ -157,8 +160,14 @@ def card_context(procedure: Procedure) -> dict[str, Any]:
     ]
     fees = _grouped([(CHANNEL_LABELS[c.kind], fee_text(c)) for c in procedure.channels])
     times = _grouped([(CHANNEL_LABELS[c.kind], c.time_text) for c in procedure.channels])
+    first = procedure.channels[0] if procedure.channels else None
+    online_first = first is not None and first.kind == "truc_tuyen"
     return {
         "title": procedure.title,
+        "online": first.note if online_first and first is not None else None,
+        "ready": list(procedure.ready),
+        "ask": procedure.ask or DEFAULT_ASK,
+        "decided_by": procedure.decided_by,
         "name": procedure.name,
         "code": procedure.code,
         "summary": procedure.summary,

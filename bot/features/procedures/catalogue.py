@@ -67,6 +67,8 @@ class _Defaults(BaseModel):
     level: str | None = None
     reviewed: date | None = None
     source: str | None = None
+    ask: str | None = None
+    decided_by: str | None = None
 
 
 class _CuratedFile(BaseModel):

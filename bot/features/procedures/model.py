@@ -118,6 +118,13 @@ class Procedure(_Record):
     source: str = Field(min_length=1)
     # Fields or facts that are not yet confirmed; shown to officials, flagged to residents.
     verify: list[str] = Field(default_factory=list)
+    # Who to ask when something is uncertain: the agency that really handles the dossier
+    # ("Công an xã", "Chi nhánh Văn phòng đăng ký đất đai"); the commune centre when unset.
+    ask: str | None = None
+    # When the commune only receives the dossier: the agency that decides it.
+    decided_by: str | None = None
+    # What to have ready before filing online (level-2 VNeID, photos of papers…).
+    ready: list[str] = Field(default_factory=list)
     notes_hay_hoi: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
