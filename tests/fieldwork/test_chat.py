@@ -3,7 +3,6 @@ dispatcher, database and outbox (the default interceptors, as the running app ha
 
 from __future__ import annotations
 
-
 from sqlalchemy import Engine
 from sqlmodel import select
 
