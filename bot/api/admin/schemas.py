@@ -187,5 +187,8 @@ class DeliveryOut(_Out):
 class DeliveryReport(_Out):
     campaign: CampaignSummary
     counts: dict[str, int]
+    # What team members recorded on the campaign's day ("Ghi nhận hỗ trợ"): visits,
+    # households, people, members.
+    recorded_help: dict[str, int] = Field(default_factory=dict)
     occurrences: list[OccurrenceOut]
     deliveries: list[DeliveryOut]
