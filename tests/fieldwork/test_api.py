@@ -119,3 +119,13 @@ def test_a_village_leader_sees_their_villages(seeded: Live) -> None:
     assert get(seeded, scoped, village="thon-dong").status_code == 403
     with seeded.client() as http:
         assert http.get("/admin/fieldwork").status_code == 401
+
+
+def test_the_dashboard_section(seeded: Live) -> None:
+    official = token(seeded.runtime.engine, "official")
+    with seeded.client() as http:
+        http.cookies.set("bot_admin", official)
+        page = http.get("/admin/dashboard", params=DECEMBER).text
+    assert 'id="section-fieldwork"' in page
+    assert 'id="fieldwork-visits">5<' in page and 'id="fieldwork-together">4<' in page
+    assert '<td>Lê Thị Mai</td><td class="n">3</td><td class="n">3</td>' in page
