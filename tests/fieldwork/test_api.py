@@ -70,6 +70,9 @@ def test_an_official_sees_everything(seeded: Live) -> None:
     assert (total["filings"], total["skills_taught"], total["newly_covered"]) == (1, 2, 2)
     assert len(body["records"]) == 5 and "Lò Văn Dũng" in {x["household"] for x in body["records"]}
     assert body["coverage"]["together"] == 4
+    # The same figures in the statistics report, as its `team_work` section.
+    stats = get(seeded, token(seeded.runtime.engine, "official"), "/admin/stats").json()
+    assert stats["team_work"]["total"] == total
 
 
 def test_csv_tables(seeded: Live) -> None:
@@ -126,6 +129,6 @@ def test_the_dashboard_section(seeded: Live) -> None:
     with seeded.client() as http:
         http.cookies.set("bot_admin", official)
         page = http.get("/admin/dashboard", params=DECEMBER).text
-    assert 'id="section-fieldwork"' in page
+    assert 'id="section-team-work"' in page
     assert 'id="fieldwork-visits">5<' in page and 'id="fieldwork-together">4<' in page
     assert '<td>Lê Thị Mai</td><td class="n">3</td><td class="n">3</td>' in page

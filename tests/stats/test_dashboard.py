@@ -197,7 +197,7 @@ SECTIONS = (
     "broadcasts",
     "handoffs",
     "online-filing",
-    "fieldwork",
+    "team-work",
 )
 # What the page must never show an official: procedure codes, flow/step ids, ISO dates.
 INTERNAL = re.compile(
@@ -295,7 +295,7 @@ def test_monthly_report_and_csv_tables(seeded: Live) -> None:
 
 @pytest.mark.browser
 def test_browser_shows_the_teams_recorded_help(live: Live, browser: Any) -> None:
-    """The fieldwork section: December's known records (tests/fieldwork/seed.py)."""
+    """The team_work section (issue 19): December's known records (tests/fieldwork/seed.py)."""
     from tests.fieldwork.seed import seed as seed_fieldwork
 
     seed_fieldwork(live.runtime.engine)
@@ -305,8 +305,8 @@ def test_browser_shows_the_teams_recorded_help(live: Live, browser: Any) -> None
     page.fill("#token", token)
     page.click("button[type=submit]")
     page.goto(f"{live.url}/admin/dashboard?from=2026-12-01&to=2026-12-31")
-    page.wait_for_selector("#section-fieldwork")
-    section = page.locator("#section-fieldwork")
+    page.wait_for_selector("#section-team-work")
+    section = page.locator("#section-team-work")
     assert "Tổ công nghệ số" in section.locator("h2").inner_text()
     assert page.inner_text("#fieldwork-visits") == "5"
     assert page.inner_text("#fieldwork-together") == "4"
