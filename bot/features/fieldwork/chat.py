@@ -196,9 +196,10 @@ class Recording:
         )
         buttons = [
             Button(self.t(f"action_buttons.{a}"), payload=_p("a", a))
-            for a in content.ACTIONS
-            if a not in chosen
-        ][: 4 if chosen else 5]
+            for a in self.action_page(chosen)
+        ]
+        if len(content.ACTIONS) - len(chosen) > len(buttons):
+            buttons.append(Button(self.t("more_actions_button"), payload=_p("page")))
         if chosen:
             buttons.append(Button(self.t("done_button"), payload=_p("done")))
         text = self.t(
@@ -210,8 +211,21 @@ class Recording:
         )
         self.turn.say(Reply(text, buttons=tuple(buttons)))
 
+    def action_page(self, chosen: list[str]) -> list[str]:
+        """The page of actions not chosen yet that the buttons show (3 or 4 at a time, with
+        "Việc khác ▸" and "Xong ✓" beside them)."""
+        left = [a for a in content.ACTIONS if a not in chosen]
+        size = 3 if chosen else 4
+        pages = max(1, -(-len(left) // size))
+        page = int(self.data.get("page", 0)) % pages
+        return left[page * size : page * size + size]
+
     def on_actions(self, text: str) -> None:
         chosen: list[str] = self.data["actions"]
+        if text == _p("page"):
+            self.data["page"] = int(self.data.get("page", 0)) + 1
+            self.ask_actions()
+            return
         code = text.removeprefix(_p("a") + ":") if text.startswith(_p("a") + ":") else None
         typed = _numbers(text, len(content.ACTIONS))
         if code in content.ACTIONS:
