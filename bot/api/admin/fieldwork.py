@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
+from bot.api.admin.schemas import FieldworkOut
 from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery
 from bot.api.deps import RuntimeDep, local_now
 from bot.features.fieldwork.figures import figures
@@ -148,7 +149,7 @@ def compute(
     return {"range": {"from": first.isoformat(), "to": last.isoformat()}, **out}
 
 
-@router.get("/fieldwork")
+@router.get("/fieldwork", response_model=FieldworkOut)
 async def read_fieldwork(
     runtime: RuntimeDep,
     principal: AnyRole,
