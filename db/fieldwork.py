@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from db.models import Campaign, CampaignOccurrence, FieldVisit
+from db.models import Campaign, CampaignOccurrence, FieldVisit, Outbox
 
 
 def add(
@@ -142,3 +142,17 @@ def campaigns_fired(
         .order_by(col(Campaign.id))
     )
     return list(session.exec(query).all())
+
+
+def queued_keys(session: Session, *, prefix: str) -> set[str]:
+    """The outbox keys already queued that start with `prefix` (what a job decided before)."""
+    rows = session.exec(
+        select(Outbox.idempotency_key).where(col(Outbox.idempotency_key).startswith(prefix))
+    )
+    return set(rows.all())
+
+
+def campaign_villages(session: Session, *, campaign_id: int) -> list[int]:
+    """The villages a campaign was for (none when it does not exist)."""
+    campaign = session.get(Campaign, campaign_id)
+    return list(campaign.village_ids) if campaign is not None else []

@@ -122,9 +122,16 @@ class Recording:
     # -- the steps -----------------------------------------------------------------------------
 
     def villages(self) -> list[Village]:
+        """The member's villages (a commune leader's: all); on a campaign's day, those of
+        them the campaign was for, when there are any."""
         assert self.member.id is not None
         mine = org.villages_of_member(self.turn.session, member_id=self.member.id)
-        return mine or org.villages(self.turn.session)
+        mine = mine or org.villages(self.turn.session)
+        campaign = self.data.get("campaign")
+        if campaign:
+            aimed = set(visit_rows.campaign_villages(self.turn.session, campaign_id=campaign))
+            return [v for v in mine if v.id in aimed] or mine
+        return mine
 
     def start(self, campaign_id: int | None) -> None:
         self.turn.services.flows.reset(self.state)

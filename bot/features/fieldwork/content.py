@@ -60,6 +60,7 @@ def texts(content_dir: Path) -> Texts:
     return Texts(flatten(raw(content_dir), "fieldwork."))
 
 
+@lru_cache(maxsize=16)
 def words(content_dir: Path, key: str) -> frozenset[str]:
     """A comma-separated list of phrases, normalised (what a typed message is compared with)."""
     from bot.text.normalize import normalize

@@ -100,7 +100,7 @@ def _team_lines(
 
 def send_month(engine: Engine, *, now: datetime, settings: Settings) -> int:
     """On the 1st from SEND_HOUR: last month's summary to every member who recorded help in
-    it, and to every leader; once (the outbox keys say which month)."""
+    it, and to every leader; once (the outbox keys say which month); the number queued."""
     local = now.astimezone(settings.tz)
     if local.day != 1 or local.hour < SEND_HOUR:
         return 0
@@ -109,9 +109,12 @@ def send_month(engine: Engine, *, now: datetime, settings: Settings) -> int:
     sent = 0
     with session_scope(engine) as session:
         active = {r.member_id for r in visit_rows.in_range(session, since=start, until=end)}
+        done = visit_rows.queued_keys(session, prefix=f"fieldwork:month:{month:%Y-%m}:")
         for member in org_rows.members(session):
             if member.id not in active and member.role == "member":
                 continue
+            if f"fieldwork:month:{month:%Y-%m}:{member.id}:0" in done:
+                continue  # sent on an earlier run today
             replies = summary_replies(session, member, month=month, settings=settings)
             for i, reply in enumerate(replies):
                 _queue(
@@ -153,10 +156,14 @@ def ask_after_campaigns(engine: Engine, *, now: datetime, settings: Settings) ->
                     ),
                 ),
             )
+            prefix = f"fieldwork:ask:{campaign.id}:{local.date()}:"
+            done = visit_rows.queued_keys(session, prefix=prefix)
             for member in members_in(session, campaign.village_ids):
+                if f"{prefix}{member.id}" in done:
+                    continue
                 _queue(
                     session,
-                    f"fieldwork:ask:{campaign.id}:{local.date()}:{member.id}",
+                    f"{prefix}{member.id}",
                     member,
                     reply,
                     now,
