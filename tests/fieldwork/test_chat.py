@@ -159,3 +159,5 @@ def test_monthly_summary_in_chat_and_the_leader_sees_the_team(make: Make, org: E
     lan = make(LAN)
     lan.send("tong ket thang")
     assert "- Lò Văn Pánh: 0 lượt" in lan.said
+    mai.send("tổng kết tháng trước")
+    assert "Tháng 11/2026 anh/chị chưa có ghi nhận hỗ trợ nào" in mai.said

@@ -5,7 +5,8 @@
   filed, the skills taught when those were done → how many people (optional) → saved, with
   "Thêm hộ khác" (the next household, same village), "Sửa", "Xóa", "Xong".
 - `#fw:edit:<id>`, `#fw:del:<id>`: the author corrects or deletes a record the same day.
-- "ghi nhận hôm nay": today's records; "tổng kết tháng": this month's summary.
+- "ghi nhận hôm nay": today's records; "tổng kết tháng" ("… tháng trước"): this (last)
+  month's summary.
 
 Only registered team members (by Zalo id); residents' words are left to normal routing.
 Nothing about a resident is asked beyond the household's name, and never an ID number.
@@ -14,6 +15,7 @@ Nothing about a resident is asked beyond the household's name, and never an ID n
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from bot.features.fieldwork import content
@@ -60,9 +62,10 @@ class FieldworkInterceptor:
         cdir = turn.services.settings.content_dir
         in_flow = state.flow_id == FLOW and state.step_id is not None
         words = normalize(text) if text and len(text) < 40 else ""
-        asked = words in content.words(cdir, "start_words") | content.words(
-            cdir, "summary_words"
-        ) | content.words(cdir, "today_words")
+        asked = any(
+            words in content.words(cdir, key)
+            for key in ("start_words", "summary_words", "last_month_words", "today_words")
+        )
         if not in_flow and not text.startswith(PREFIX) and not asked:
             return False
         member = org.member_by_zalo_id(turn.session, zalo_user_id=resident.zalo_user_id)
@@ -101,7 +104,9 @@ class Recording:
             raw = text.removeprefix(START_PAYLOAD + ":c") if text.startswith(START_PAYLOAD) else ""
             self.start(int(raw) if raw.isdigit() else None)
         elif words in content.words(self.cdir, "summary_words"):
-            self.summary()
+            self.summary(last_month=False)
+        elif words in content.words(self.cdir, "last_month_words"):
+            self.summary(last_month=True)
         elif words in content.words(self.cdir, "today_words"):
             self.today()
         elif text.startswith((_p("edit") + ":", _p("del") + ":")):
@@ -437,8 +442,10 @@ class Recording:
         last = rows[-1]
         self.turn.say(Reply("\n".join(lines), buttons=self.after_buttons(last)[1:3]))
 
-    def summary(self) -> None:
+    def summary(self, *, last_month: bool) -> None:
         month = self.turn.now.astimezone(self.tz).date()
+        if last_month:
+            month = month.replace(day=1) - timedelta(days=1)
         for reply in summary_replies(
             self.turn.session, self.member, month=month, settings=self.turn.services.settings
         ):

@@ -101,7 +101,15 @@ def content_problems(content: Path) -> list[str]:
     hour = data.get("campaign_ask_hour")
     if not isinstance(hour, int) or not 0 <= hour <= 23:
         problems.append(f"{where}: campaign_ask_hour must be an hour, 0 to 23")
-    for key in ("start_words", "summary_words", "today_words", "saved", "summary"):
+    required = (
+        "start_words",
+        "summary_words",
+        "last_month_words",
+        "today_words",
+        "saved",
+        "summary",
+    )
+    for key in required:
         if key not in data:
             problems.append(f"{where}: '{key}' is missing")
     return problems
