@@ -202,8 +202,9 @@ class Recording:
         self.state.step_id = "actions"
         names = self.action_names()
         chosen = [a for a in content.ACTIONS if a in self.data["actions"]]
+        mark = self.t("chosen_mark") + " "
         items = "\n".join(
-            f"{i}. {'✅ ' if a in chosen else ''}{names[a]}"
+            f"{i}. {mark if a in chosen else ''}{names[a]}"
             for i, a in enumerate(content.ACTIONS, 1)
         )
         buttons = [
