@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from db.models import Campaign, CampaignOccurrence, FieldVisit, Outbox
@@ -105,6 +107,38 @@ def in_range(
     if campaign_id is not None:
         query = query.where(FieldVisit.campaign_id == campaign_id)
     return list(session.exec(query.order_by(col(FieldVisit.created_at), col(FieldVisit.id))).all())
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A record as the figures read it (no ORM object: a year of records is read at once)."""
+
+    member_id: int
+    village_id: int | None
+    household_id: str
+    actions: tuple[str, ...]
+    skills: tuple[str, ...]
+    people: int | None
+    created_at: datetime
+
+
+def facts(
+    session: Session, *, until: datetime, villages: Collection[int] | None = None
+) -> list[Fact]:
+    """Every record made before `until` (only in `villages` when given), oldest first."""
+    query = sa_select(
+        col(FieldVisit.member_id),
+        col(FieldVisit.village_id),
+        col(FieldVisit.household_id),
+        col(FieldVisit.actions),
+        col(FieldVisit.skills),
+        col(FieldVisit.people),
+        col(FieldVisit.created_at),
+    ).where(col(FieldVisit.created_at) < until)
+    if villages is not None:
+        query = query.where(col(FieldVisit.village_id).in_(sorted(villages)))
+    rows = session.execute(query.order_by(col(FieldVisit.created_at), col(FieldVisit.id))).all()
+    return [Fact(m, v, h, tuple(a or ()), tuple(sk or ()), p, at) for m, v, h, a, sk, p, at in rows]
 
 
 def campaign_help(session: Session, *, campaign_id: int) -> dict[str, int]:

@@ -10,6 +10,7 @@ the first time it counted towards the target from either source.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,8 @@ from bot.reporting import rate
 from db import fieldwork as visit_rows
 from db import org as org_rows
 from db import skills as skill_rows
-from db.models import FieldVisit, TeamMember, Village
+from db.fieldwork import Fact
+from db.models import TeamMember, Village
 
 Key = tuple[int | None, str]
 # Figures per record, in the order tables show them: (key, action code or None).
@@ -46,28 +48,49 @@ class Cover:
     member_id: int | None
 
 
-def tally(rows: Iterable[FieldVisit], newly: Collection[Key] = ()) -> dict[str, int]:
+def tally(rows: Iterable[Fact], newly: Collection[Key] = ()) -> dict[str, int]:
     """Visits, households reached, people helped, each kind of help, skills taught."""
-    rows = list(rows)
-    out = {
-        "visits": len(rows),
-        "households": len({(r.village_id, r.household_id) for r in rows}),
-        "people": sum(r.people or 0 for r in rows),
-        "skills_taught": sum(len(r.skills) for r in rows if "skills" in r.actions),
-    }
+    done: Counter[str] = Counter()
+    homes: set[Key] = set()
+    visits = people = taught = 0
+    for r in rows:
+        visits += 1
+        homes.add((r.village_id, r.household_id))
+        people += r.people or 0
+        done.update(r.actions)
+        if "skills" in r.actions:
+            taught += len(r.skills)
+    out = {"visits": visits, "households": len(homes), "people": people, "skills_taught": taught}
     for name, code in COUNTED:
-        out[name] = sum(1 for r in rows if code in r.actions)
+        out[name] = done[code]
     out["newly_covered"] = len(newly)
     return out
 
 
-def first_covers(
+@dataclass(frozen=True)
+class Sources:
+    """What coverage is counted from, read once: the residents who mastered every skill,
+    and every record made before the period's end."""
+
+    masters: list[skill_rows.Master]
+    records: list[Fact]
+
+
+def read_sources(
     session: Session,
     *,
     until: datetime,
     skills: Collection[str],
     villages: Collection[int] | None,
-) -> dict[Key, Cover]:
+) -> Sources:
+    masters = skill_rows.masters(session, skills=skills, villages=villages) if skills else []
+    return Sources(
+        masters=[m for m in masters if m.mastered_at is None or m.mastered_at < until],
+        records=visit_rows.facts(session, until=until, villages=villages),
+    )
+
+
+def first_covers(sources: Sources, *, until: datetime) -> dict[Key, Cover]:
     """Every household counted towards the target before `until`, with its first moment."""
     covers: dict[Key, Cover] = {}
 
@@ -76,31 +99,27 @@ def first_covers(
         if known is None or at < known.at:
             covers[key] = Cover(at, member_id)
 
-    for master in skill_rows.masters(session, skills=skills, villages=villages) if skills else []:
-        if master.household_key and (master.mastered_at is None or master.mastered_at < until):
+    for master in sources.masters:
+        if master.household_key:
             at = master.mastered_at or datetime.min.replace(tzinfo=until.tzinfo)
             note((master.village_id, household_id(master.household_key)), at, None)
-    for row in visit_rows.in_range(session, since=None, until=until, villages=villages):
+    for row in sources.records:
         if "mastered" in row.actions:
             note((row.village_id, row.household_id), row.created_at, row.member_id)
     return covers
 
 
 def coverage(
-    session: Session,
-    *,
-    until: datetime,
-    skills: Collection[str],
-    villages: Collection[int] | None,
+    session: Session, sources: Sources, *, villages: Collection[int] | None
 ) -> dict[str, Any]:
     """Per village: households with someone who mastered the 5 skills, from the quizzes, from
     the members' records and from both together, against the village's households."""
     quizzes: dict[int | None, set[str]] = {}
     records: dict[int | None, set[str]] = {}
-    for master in skill_rows.masters(session, skills=skills, villages=villages) if skills else []:
-        if master.household_key and (master.mastered_at is None or master.mastered_at < until):
+    for master in sources.masters:
+        if master.household_key:
             quizzes.setdefault(master.village_id, set()).add(household_id(master.household_key))
-    for row in visit_rows.in_range(session, since=None, until=until, villages=villages):
+    for row in sources.records:
         if "mastered" in row.actions:
             records.setdefault(row.village_id, set()).add(row.household_id)
     rows: list[dict[str, Any]] = []
@@ -158,8 +177,13 @@ def figures(
 ) -> dict[str, Any]:
     """The period's figures: in total, per member, per team (a village leader's villages)
     and per village, with the households' coverage from both sources at the period's end."""
-    rows = visit_rows.in_range(session, since=start, until=end, villages=villages, members=members)
-    covers = first_covers(session, until=end, skills=skills, villages=villages)
+    sources = read_sources(session, until=end, skills=skills, villages=villages)
+    rows = [
+        r
+        for r in sources.records
+        if r.created_at >= start and (members is None or r.member_id in members)
+    ]
+    covers = first_covers(sources, until=end)
     newly = {
         key: c
         for key, c in covers.items()
@@ -173,13 +197,18 @@ def figures(
         member = org_rows.member_by_id(session, member_id=extra)
         if member is not None:
             people.append(member)
+    of_member: dict[int, list[Fact]] = {}
+    of_village: dict[int | None, list[Fact]] = {}
+    for r in rows:
+        of_member.setdefault(r.member_id, []).append(r)
+        of_village.setdefault(r.village_id, []).append(r)
     by_member = [
         {
             "member_id": m.id,
             "name": m.name,
             "role": m.role,
             **tally(
-                (r for r in rows if r.member_id == m.id),
+                of_member.get(m.id or 0, []),
                 [k for k, c in newly.items() if c.member_id == m.id],
             ),
         }
@@ -189,7 +218,7 @@ def figures(
         {
             "village": v.name,
             "code": v.code,
-            **tally((r for r in rows if r.village_id == v.id), [k for k in newly if k[0] == v.id]),
+            **tally(of_village.get(v.id, []), [k for k in newly if k[0] == v.id]),
         }
         for v in _villages(session, villages)
     ]
@@ -198,13 +227,13 @@ def figures(
         "by_member": by_member,
         "by_team": _teams(session, rows, newly, villages, members),
         "by_village": by_village,
-        "coverage": coverage(session, until=end, skills=skills, villages=villages),
+        "coverage": coverage(session, sources, villages=villages),
     }
 
 
 def _teams(
     session: Session,
-    rows: list[FieldVisit],
+    rows: list[Fact],
     newly: dict[Key, Cover],
     villages: Collection[int] | None,
     members: Collection[int] | None,
