@@ -19,6 +19,7 @@ from bot import __version__
 from bot.api import health, oauth, webhook
 from bot.api.admin import campaigns as admin_campaigns
 from bot.api.admin import dashboard as admin_dashboard
+from bot.api.admin import fieldwork as admin_fieldwork
 from bot.api.admin import org as admin_org
 from bot.api.admin import stats as admin_stats
 from bot.api.admin.auth import FailureLimiter
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(admin_dashboard.router)
     app.include_router(admin_campaigns.router)
     app.include_router(admin_org.router)
+    app.include_router(admin_fieldwork.router)
     if sim_app is not None:
         app.mount("/_sim", sim_app)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.feature import Feature
 from bot.features.campaigns.feature import FEATURE as CAMPAIGNS
+from bot.features.fieldwork.feature import FEATURE as FIELDWORK
 from bot.features.handoff.feature import FEATURE as HANDOFF
 from bot.features.news.feature import FEATURE as NEWS
 from bot.features.online_filing.feature import FEATURE as ONLINE_FILING
@@ -29,6 +30,8 @@ FEATURES: tuple[Feature, ...] = (
     SKILLS,
     NEWS,
     CAMPAIGNS,
+    # After campaigns (its own "#cw:" words), before handoff: a member's records.
+    FIELDWORK,
     HANDOFF,
     # After handoff: a resident talking to a team member is relayed, whatever the words.
     ONLINE_FILING,

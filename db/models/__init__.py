@@ -13,6 +13,7 @@ from db.models.core import (
     Outbox,
     Resident,
 )
+from db.models.fieldwork import FieldVisit
 from db.models.handoff import HandoffTicket
 from db.models.online_filing import OnlineFiling
 from db.models.org import Commune, TeamMember, TeamMemberVillage, Village, ZaloGroup
@@ -31,6 +32,7 @@ __all__ = [
     "Commune",
     "Conversation",
     "EventLog",
+    "FieldVisit",
     "HandoffTicket",
     "ImportedProcedure",
     "InboundEvent",

@@ -199,6 +199,7 @@ SECTIONS = (
     "broadcasts",
     "handoffs",
     "online-filing",
+    "team-work",
 )
 # What the page must never show an official: procedure codes, flow/step ids, ISO dates.
 INTERNAL = re.compile(
@@ -325,3 +326,32 @@ def test_monthly_report_and_csv_tables(seeded: Live) -> None:
         assert len(day_rows) == 5 and day_rows[1].startswith("10/11/2026,3,")
         unknown = http.get("/admin/stats.csv", params={"table": "nope"})
         assert unknown.status_code == 400
+
+
+@pytest.mark.browser
+def test_browser_shows_the_teams_recorded_help(live: Live, browser: Any) -> None:
+    """The team_work section (issue 19): December's known records (tests/fieldwork/seed.py)."""
+    from tests.fieldwork.seed import seed as seed_fieldwork
+
+    seed_fieldwork(live.runtime.engine)
+    token = make_token(live.runtime.engine)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live.url}/admin/login")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    page.goto(f"{live.url}/admin/dashboard?from=2026-12-01&to=2026-12-31")
+    page.wait_for_selector("#section-team-work")
+    section = page.locator("#section-team-work")
+    assert "Tổ công nghệ số" in section.locator("h2").inner_text()
+    assert page.inner_text("#fieldwork-visits") == "5"
+    assert page.inner_text("#fieldwork-together") == "4"
+    mai = page.locator("#fieldwork-members tr", has_text="Lê Thị Mai")
+    assert mai.locator("td").all_inner_texts() == ["Lê Thị Mai", "3", "3", "1", "1", "2", "1"]
+    dong = page.locator("#fieldwork-coverage tr", has_text="Thôn Đông")
+    assert dong.locator("td").all_inner_texts()[1:6] == ["312", "1", "3", "1", "3"]
+    assert page.locator("#fieldwork-teams tr", has_text="Trần Văn Hùng").count() == 1
+    scroll_width, inner_width = page.evaluate(OVERFLOW_JS)
+    assert scroll_width <= inner_width
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(SCREENSHOTS / "dashboard-390-fieldwork.png"))
+    page.close()

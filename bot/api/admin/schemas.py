@@ -187,5 +187,23 @@ class DeliveryOut(_Out):
 class DeliveryReport(_Out):
     campaign: CampaignSummary
     counts: dict[str, int]
+    # What team members recorded on the campaign's day ("Ghi nhận hỗ trợ"): visits,
+    # households, people, members.
+    recorded_help: dict[str, int] = Field(default_factory=dict)
     occurrences: list[OccurrenceOut]
     deliveries: list[DeliveryOut]
+
+
+class FieldworkOut(BaseModel):
+    """The teams' recorded help over a period (`GET /admin/fieldwork`): figures in total, per
+    member, team and village, the households' 5-skills coverage from both sources, and the
+    records within the caller's scope."""
+
+    model_config = ConfigDict(extra="forbid")
+    range: dict[str, str]
+    total: dict[str, int]
+    by_member: list[dict[str, Any]]
+    by_team: list[dict[str, Any]]
+    by_village: list[dict[str, Any]]
+    coverage: dict[str, Any]
+    records: list[dict[str, Any]]

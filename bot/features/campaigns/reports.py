@@ -10,6 +10,7 @@ from sqlmodel import Session
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns.spec import Context, commune_name, render_for
 from db import campaigns as rows
+from db import fieldwork as fieldwork_rows
 from db import org
 from db.models import Campaign, CampaignDelivery
 
@@ -59,6 +60,8 @@ def report(
     return {
         "campaign": summary(campaign, tz, villages),
         "counts": rows.counts(session, campaign_id=campaign.id),
+        # Beside the delivery figures: the help members recorded on the campaign's day.
+        "recorded_help": fieldwork_rows.campaign_help(session, campaign_id=campaign.id),
         "occurrences": [
             {
                 "key": o.key,
