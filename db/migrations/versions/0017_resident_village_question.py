@@ -1,7 +1,7 @@
 """residents: when the one-tap "which village" question was put to them and answered
 
 Revision ID: 0017_village_question
-Revises: 0014_api_token_label
+Revises: 0016_fieldwork
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 revision: str = '0017_village_question'
-down_revision: str | Sequence[str] | None = '0014_api_token_label'
+down_revision: str | Sequence[str] | None = '0016_fieldwork'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
