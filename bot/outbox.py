@@ -38,6 +38,10 @@ from db.session import read_scope, session_scope
 
 log = logging.getLogger(__name__)
 
+# Zalo delivers a 1:1 message only within 7 days of the resident's last interaction: a row
+# held for billing longer than this can never go out.
+ZALO_WINDOW = timedelta(days=7)
+
 
 class RateLimiter:
     """A token bucket: at most `rate` sends per second on average, bursts up to `burst`."""
@@ -71,6 +75,7 @@ class Claimed:
     attempts: int
     kind: str
     claimed_at: datetime
+    created_at: datetime
 
 
 _NONCE = uuid.uuid4().hex[:8]
@@ -118,6 +123,8 @@ class OutboxSender:
         lease_s: float,
         poll_s: float,
         echo_grace_s: float = 10.0,
+        billing_retry_s: float = 1800.0,
+        oa_id: str = "",
     ) -> None:
         self._engine = engine
         self._client = client
@@ -133,6 +140,10 @@ class OutboxSender:
         self._poll_s = poll_s
         # Wait this long for an echo before asking the conversation history about a row.
         self._echo_grace_s = echo_grace_s
+        self._billing_retry_s = billing_retry_s
+        self._oa_id = oa_id
+        # The last `quota` answer written down: only a change is recorded again.
+        self._last_quota: dict[str, str] | None = None
         self._owner = owner_id()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -218,7 +229,10 @@ class OutboxSender:
             await anyio.to_thread.run_sync(self._mark, "uncertain", row.id, None, str(exc))
             return
         failpoints.hit("outbox.after_send")
-        await anyio.to_thread.run_sync(self._mark_sent, row.id, result.message_id)
+        quota = _quota_of(result.quota)
+        if quota == self._last_quota:
+            quota = None
+        await anyio.to_thread.run_sync(self._mark_sent, row.id, result.message_id, quota)
         self._metrics.messages_sent.labels(kind=row.kind).inc()
 
     async def _send_with_token(self, row: Claimed) -> SendResult:
@@ -242,6 +256,9 @@ class OutboxSender:
     ) -> None:
         self._metrics.send_failures.labels(code=str(code)).inc()
         text = reason(code, message)
+        if action is Action.BILLING:
+            await anyio.to_thread.run_sync(self._hold_for_billing, row, code, text)
+            return
         if action in (Action.RETRY, Action.REFRESH) and row.attempts < self._max_attempts:
             delay = min(self._backoff_max, self._backoff_base * 2 ** (row.attempts - 1))
             delay *= 0.75 + random.random() / 2  # jitter, so retries do not arrive in lockstep
@@ -250,9 +267,38 @@ class OutboxSender:
             return
         await anyio.to_thread.run_sync(self._mark, "failed", row.id, code, text)
 
-    def _mark_sent(self, row_id: int, message_id: str) -> None:
+    def _mark_sent(self, row_id: int, message_id: str, quota: dict[str, str] | None) -> None:
+        now = self._clock.now()
         with session_scope(self._engine) as session:
-            rows.mark_sent(session, row_id=row_id, message_id=message_id, now=self._clock.now())
+            rows.mark_sent(session, row_id=row_id, message_id=message_id, now=now)
+            if quota is not None:
+                rows.record_quota(session, oa_id=self._oa_id, quota=quota, now=now)
+        if quota is not None:
+            self._last_quota = quota
+            log.info("Zalo quota for OA %s: %s", self._oa_id, quota)
+
+    def _hold_for_billing(self, row: Claimed, code: int | None, text: str) -> None:
+        """A billed send the OA's Zalo Cloud Account cannot pay: not the resident's failure.
+        The row waits (or goes at once when the resident writes again) until Zalo's 7-day
+        window is surely over; each refusal is counted for the officials."""
+        now = self._clock.now()
+        with session_scope(self._engine) as session:
+            rows.record_billing(session, row_id=row.id, code=code, kind=row.kind, now=now)
+            if now - row.created_at >= ZALO_WINDOW:
+                rows.mark_failed(session, row_id=row.id, code=code, message=text)
+                held = "failed: past Zalo's 7-day window"
+            else:
+                at = now + timedelta(seconds=self._billing_retry_s)
+                rows.mark_retry(session, row_id=row.id, at=at, code=code, message=text)
+                held = f"held until {at.isoformat(timespec='seconds')}"
+        self._metrics.billing_refusals.inc()
+        log.warning(
+            "BILLING: Zalo refused outbox %s with %s (the OA's Zalo Cloud Account cannot pay "
+            "for messages sent 48 h to 7 days after the resident's last interaction); %s",
+            row.id,
+            code,
+            held,
+        )
 
     def _retry(self, row_id: int, at: datetime, code: int | None, text: str) -> None:
         with session_scope(self._engine) as session:
@@ -350,4 +396,18 @@ def _snapshot(row: Outbox) -> Claimed:
         attempts=row.attempts,
         kind=row.kind,
         claimed_at=row.claimed_at or row.created_at,
+        created_at=row.created_at,
     )
+
+
+def _quota_of(quota: dict[str, object] | None) -> dict[str, str] | None:
+    """Zalo's `quota` object as a few short strings (it holds counts and a type, nothing
+    personal); None when the answer had none (a billed message carries none)."""
+    if not quota:
+        return None
+    kept = {
+        str(k)[:32]: str(v)[:64]
+        for k, v in list(quota.items())[:8]
+        if isinstance(v, str | int | float | bool)
+    }
+    return kept or None
