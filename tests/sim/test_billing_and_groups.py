@@ -4,13 +4,11 @@ pay (`zca_billing`), the `quota` a send answers with, and the group member event
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from bot.sim.app import SimConfig, create_sim_app
 from bot.sim.webhook import WebhookDispatcher
 from bot.zalo.client import ZaloClient
 from bot.zalo.errors import Action, ZaloError
@@ -31,23 +29,11 @@ class Bot(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, Bot]]:
-    config = SimConfig(
-        app_id="app",
-        app_secret="app-secret",
-        oa_id="oa",
-        oa_secret_key="oa-secret",
-        webhook_url="http://bot.invalid/webhook/zalo",
-        echo_delay_ms=0,
-    )
-    app = create_sim_app(config)
-    bot = Bot()
-    app.state.sim_hooks = WebhookDispatcher(app.state.sim, transport=bot)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://sim"
-    ) as client:
-        yield app, client, bot
-    await app.state.sim_hooks.aclose()
+def bot(sim: tuple[FastAPI, httpx.AsyncClient]) -> Bot:
+    app, _ = sim
+    transport = Bot()
+    app.state.sim_hooks = WebhookDispatcher(app.state.sim, transport=transport)
+    return transport
 
 
 async def _zalo(client: httpx.AsyncClient) -> tuple[ZaloClient, str]:
@@ -70,9 +56,9 @@ async def _user(client: httpx.AsyncClient, days_ago: float) -> str:
 
 @pytest.mark.parametrize("code", [-320, -321])
 async def test_billed_sends_are_refused_while_the_account_cannot_pay(
-    sim: tuple[FastAPI, httpx.AsyncClient, Bot], code: int
+    sim: tuple[FastAPI, httpx.AsyncClient], code: int
 ) -> None:
-    _, client, _ = sim
+    _, client = sim
     zalo, token = await _zalo(client)
     assert (await client.post("/_sim/config", json={"zca_billing": code})).status_code == 200
     fresh, billed, gone = await _user(client, 1), await _user(client, 3), await _user(client, 8)
@@ -89,9 +75,9 @@ async def test_billed_sends_are_refused_while_the_account_cannot_pay(
 
 
 async def test_a_paid_billed_send_carries_no_quota_and_the_old_cap_shows_counts(
-    sim: tuple[FastAPI, httpx.AsyncClient, Bot],
+    sim: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
-    _, client, _ = sim
+    _, client = sim
     zalo, token = await _zalo(client)
     billed = await zalo.send_cs(token, await _user(client, 3), {"text": "Chào bác"})
     assert billed.quota is None
@@ -110,9 +96,9 @@ async def test_a_paid_billed_send_carries_no_quota_and_the_old_cap_shows_counts(
     ],
 )
 async def test_group_member_events_change_the_group_and_reach_the_bot(
-    sim: tuple[FastAPI, httpx.AsyncClient, Bot], name: str, users: list[str], after: set[str]
+    sim: tuple[FastAPI, httpx.AsyncClient], bot: Bot, name: str, users: list[str], after: set[str]
 ) -> None:
-    _, client, bot = sim
+    _, client = sim
     group = {"group_id": "g1", "name": "Thôn Đông", "members": ["u1", "u2"]}
     await client.post("/_sim/groups", json=group)
     response = await client.post(
@@ -128,9 +114,9 @@ async def test_group_member_events_change_the_group_and_reach_the_bot(
 
 
 async def test_an_unknown_group_event_name_is_refused(
-    sim: tuple[FastAPI, httpx.AsyncClient, Bot],
+    sim: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
-    _, client, _ = sim
+    _, client = sim
     await client.post("/_sim/groups", json={"group_id": "g1", "name": "Thôn Đông"})
     bad = await client.post("/_sim/group_event", json={"group_id": "g1", "event": "user_dance"})
     assert bad.status_code == 400
