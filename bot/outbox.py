@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 # Zalo delivers a 1:1 message only within 7 days of the resident's last interaction: a row
 # held for billing longer than this can never go out.
 ZALO_WINDOW = timedelta(days=7)
+# Why a campaign copy was not sent when its turn came (read by officials in the report).
+FREE_WINDOW_OVER = (
+    "Người nhận không tương tác với OA trong {hours} giờ qua: tin chiến dịch chỉ gửi "
+    "trong khung miễn phí của Zalo"
+)
 
 
 class RateLimiter:
@@ -125,6 +130,7 @@ class OutboxSender:
         echo_grace_s: float = 10.0,
         billing_retry_s: float = 1800.0,
         oa_id: str = "",
+        broadcast_window_h: float | None = None,
     ) -> None:
         self._engine = engine
         self._client = client
@@ -142,6 +148,14 @@ class OutboxSender:
         self._echo_grace_s = echo_grace_s
         self._billing_retry_s = billing_retry_s
         self._oa_id = oa_id
+        # Campaign copies to followers go only within this many hours of the follower's last
+        # interaction (Zalo's free window), checked again when their turn comes: a copy held
+        # overnight by the quiet hours may have left it meanwhile.
+        self._broadcast_window = (
+            None
+            if broadcast_window_h is None
+            else min(timedelta(hours=broadcast_window_h), ZALO_WINDOW)
+        )
         # The last `quota` answer written down: only a change is recorded again.
         self._last_quota: dict[str, str] | None = None
         self._owner = owner_id()
@@ -205,6 +219,10 @@ class OutboxSender:
             return [_snapshot(row) for row in claimed]
 
     async def _deliver(self, row: Claimed) -> None:
+        if _is_campaign_copy(row) and await anyio.to_thread.run_sync(
+            self._outside_free_window, row
+        ):
+            return
         await self._limiter.acquire()
         failpoints.hit("outbox.before_send")
         try:
@@ -266,6 +284,23 @@ class OutboxSender:
             await anyio.to_thread.run_sync(self._retry, row.id, at, code, text)
             return
         await anyio.to_thread.run_sync(self._mark, "failed", row.id, code, text)
+
+    def _outside_free_window(self, row: Claimed) -> bool:
+        """A campaign copy whose follower left the free window: skipped, never billed."""
+        window = self._broadcast_window
+        if window is None:
+            return False
+        now = self._clock.now()
+        with session_scope(self._engine) as session:
+            last = rows.last_interaction(session, zalo_user_id=row.recipient)
+            if last is not None and now - last <= window:
+                return False
+            hours = window.total_seconds() / 3600
+            rows.mark_skipped(
+                session, row_id=row.id, message=FREE_WINDOW_OVER.format(hours=f"{hours:g}")
+            )
+        log.info("outbox %s: campaign copy skipped, the follower left the free window", row.id)
+        return True
 
     def _mark_sent(self, row_id: int, message_id: str, quota: dict[str, str] | None) -> None:
         now = self._clock.now()
@@ -398,6 +433,10 @@ def _snapshot(row: Outbox) -> Claimed:
         claimed_at=row.claimed_at or row.created_at,
         created_at=row.created_at,
     )
+
+
+def _is_campaign_copy(row: Claimed) -> bool:
+    return row.kind == "broadcast" and row.recipient_kind == "user"
 
 
 def _quota_of(quota: dict[str, object] | None) -> dict[str, str] | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from db import eventlog
-from db.models import EventLog, Outbox
+from db.models import EventLog, Outbox, Resident
 from db.upsert import insert_ignore, insert_ignore_many, table_of
 
 IN_FLIGHT = ("sending", "uncertain")
@@ -155,6 +155,23 @@ def mark_failed(session: Session, *, row_id: int, code: int | None, message: str
         .where(col(Outbox.id) == row_id)
         .values(status="failed", error_code=code, error_message=message[:500])
     )
+
+
+def mark_skipped(session: Session, *, row_id: int, message: str) -> None:
+    """Not sent, and never will be: a rule forbade it when its turn came."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id)
+        .values(status="skipped", error_code=None, error_message=message[:500])
+    )
+
+
+def last_interaction(session: Session, *, zalo_user_id: str) -> datetime | None:
+    """When the recipient last interacted with the OA, as the bot knows it (None: never, or
+    not a known resident)."""
+    return session.exec(
+        select(Resident.last_interaction_at).where(Resident.zalo_user_id == zalo_user_id)
+    ).first()
 
 
 def mark_uncertain(session: Session, *, row_id: int, message: str) -> None:

@@ -39,7 +39,9 @@ def resident_seen_days_ago(live: Live, http: httpx.Client, user_id: str, days: f
         r.last_interaction_at = utcnow() - timedelta(days=days)
 
 
-def queue_notice(live: Live, user_id: str, *, age: timedelta = timedelta(0)) -> int:
+def queue_notice(
+    live: Live, user_id: str, *, age: timedelta = timedelta(0), kind: str = "notify"
+) -> int:
     body = {"text": NOTICE}
     with session_scope(live.runtime.engine) as s:
         row_id = outbox.enqueue(
@@ -49,7 +51,7 @@ def queue_notice(live: Live, user_id: str, *, age: timedelta = timedelta(0)) -> 
             message=body,
             fingerprint=fingerprint(body),
             now=utcnow() - age,
-            kind="notify",
+            kind=kind,
             priority=5,
             not_before=utcnow(),
         )
@@ -145,4 +147,24 @@ def test_a_paid_account_sends_in_the_billed_window_without_a_quota(live: Live) -
         late_id = queue_notice(live, late)
         failed = wait_row(live, late_id, lambda r: r.status == "failed")
         assert (failed.status, failed.error_code) == ("failed", -230)
+        assert delivery_figures(http)["billing"] == 0
+
+
+def test_a_campaign_copy_whose_follower_left_the_free_window_is_skipped_unsent(
+    live: Live,
+) -> None:
+    """Fanned out inside the 48 hours, sent after them (held by the quiet hours): skipped
+    when its turn comes, never billed, and Zalo is not even asked."""
+    left, inside = "8100000000000000005", "8100000000000000006"
+    with live.client() as http:
+        http.post("/_sim/config", json={"zca_billing": -320})
+        resident_seen_days_ago(live, http, left, days=2.1)
+        resident_seen_days_ago(live, http, inside, days=1.9)
+        skipped = queue_notice(live, left, kind="broadcast")
+        sent = queue_notice(live, inside, kind="broadcast")
+        done = wait_row(live, skipped, lambda r: r.status not in ("pending", "sending"))
+        assert (done.status, done.error_code, done.attempts) == ("skipped", None, 1)
+        assert "48 giờ" in (done.error_message or "")
+        assert wait_row(live, sent, lambda r: r.status == "sent").status == "sent"
+        assert sent_to(http, left) == [] and len(sent_to(http, inside)) == 1
         assert delivery_figures(http)["billing"] == 0
