@@ -83,6 +83,10 @@ SECRET_MESSAGES = [
 FORMULAS = ["=1+1", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "+1+1", "-2+3", "\r=cmd|'/C'"]
 
 
+# Digits that `str.isdigit` takes and `int` may refuse, typed where a button number goes.
+ODD_NUMBERS = ["²", "１２", "٣", "1" * 4400, "9" * 30]
+
+
 def long_texts(size: int) -> list[str]:
     """Texts of about `size` characters that make backtracking patterns slow."""
     half = size // 2
@@ -182,6 +186,10 @@ async def resident_inputs(sender: Sender, *, small: bool) -> int:
     texts = [*SECRET_MESSAGES, *FORMULAS, *long_texts(size)]
     if small:
         texts = [*SECRET_MESSAGES, *FORMULAS, *long_texts(size)[:4]]
+    # A resident at a step with buttons types odd numbers for them.
+    picker = "7700000000000077777"
+    for i, text in enumerate(["#go:handoff", "Tôi cần hỏi về đất đai", *ODD_NUMBERS]):
+        await sender.send(f"number {i}", sender.text_event(picker, text))
     users = [f"77000000000000{i:05d}" for i in range(4)]
     taken = 0  # secret messages the webhook accepted (so the search means something)
     for i, text in enumerate(texts):
