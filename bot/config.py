@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     outbox_poll_s: float = 0.5
     # How long an uncertain send waits for Zalo's echo before the conversation history is read.
     outbox_echo_grace_s: float = 10.0
+    # A billed send (48 h to 7 days after the resident's last interaction) refused because the
+    # OA's Zalo Cloud Account cannot pay (-320/-321) is held this long, then tried again; it
+    # goes out at once when the resident writes again (the free 48-hour window reopens).
+    outbox_billing_retry_s: float = Field(default=1800.0, gt=0)
 
     # Conversations
     flow_idle_timeout_min: int = 30

@@ -47,6 +47,11 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self.billing_refusals = Counter(
+            "bot_send_billing_total",
+            "Sends Zalo refused because the OA's Zalo Cloud Account cannot pay (-320/-321)",
+            registry=self.registry,
+        )
         self.token_refreshes = Counter(
             "bot_token_refreshes_total", "OA token rotations", registry=self.registry
         )

@@ -38,6 +38,15 @@ from db.session import read_scope, session_scope
 
 log = logging.getLogger(__name__)
 
+# Zalo delivers a 1:1 message only within 7 days of the resident's last interaction: a row
+# held for billing longer than this can never go out.
+ZALO_WINDOW = timedelta(days=7)
+# Why a campaign copy was not sent when its turn came (read by officials in the report).
+FREE_WINDOW_OVER = (
+    "Người nhận không tương tác với OA trong {hours} giờ qua: tin chiến dịch chỉ gửi "
+    "trong khung miễn phí của Zalo"
+)
+
 
 class RateLimiter:
     """A token bucket: at most `rate` sends per second on average, bursts up to `burst`."""
@@ -71,6 +80,7 @@ class Claimed:
     attempts: int
     kind: str
     claimed_at: datetime
+    created_at: datetime
 
 
 _NONCE = uuid.uuid4().hex[:8]
@@ -118,6 +128,9 @@ class OutboxSender:
         lease_s: float,
         poll_s: float,
         echo_grace_s: float = 10.0,
+        billing_retry_s: float = 1800.0,
+        oa_id: str = "",
+        broadcast_window_h: float | None = None,
     ) -> None:
         self._engine = engine
         self._client = client
@@ -133,6 +146,18 @@ class OutboxSender:
         self._poll_s = poll_s
         # Wait this long for an echo before asking the conversation history about a row.
         self._echo_grace_s = echo_grace_s
+        self._billing_retry_s = billing_retry_s
+        self._oa_id = oa_id
+        # Campaign copies to followers go only within this many hours of the follower's last
+        # interaction (Zalo's free window), checked again when their turn comes: a copy held
+        # overnight by the quiet hours may have left it meanwhile.
+        self._broadcast_window = (
+            None
+            if broadcast_window_h is None
+            else min(timedelta(hours=broadcast_window_h), ZALO_WINDOW)
+        )
+        # The last `quota` answer written down: only a change is recorded again.
+        self._last_quota: dict[str, str] | None = None
         self._owner = owner_id()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -194,6 +219,10 @@ class OutboxSender:
             return [_snapshot(row) for row in claimed]
 
     async def _deliver(self, row: Claimed) -> None:
+        if _is_campaign_copy(row) and await anyio.to_thread.run_sync(
+            self._outside_free_window, row
+        ):
+            return
         await self._limiter.acquire()
         failpoints.hit("outbox.before_send")
         try:
@@ -218,7 +247,10 @@ class OutboxSender:
             await anyio.to_thread.run_sync(self._mark, "uncertain", row.id, None, str(exc))
             return
         failpoints.hit("outbox.after_send")
-        await anyio.to_thread.run_sync(self._mark_sent, row.id, result.message_id)
+        quota = _quota_of(result.quota)
+        if quota == self._last_quota:
+            quota = None
+        await anyio.to_thread.run_sync(self._mark_sent, row.id, result.message_id, quota)
         self._metrics.messages_sent.labels(kind=row.kind).inc()
 
     async def _send_with_token(self, row: Claimed) -> SendResult:
@@ -242,6 +274,9 @@ class OutboxSender:
     ) -> None:
         self._metrics.send_failures.labels(code=str(code)).inc()
         text = reason(code, message)
+        if action is Action.BILLING:
+            await anyio.to_thread.run_sync(self._hold_for_billing, row, code, text)
+            return
         if action in (Action.RETRY, Action.REFRESH) and row.attempts < self._max_attempts:
             delay = min(self._backoff_max, self._backoff_base * 2 ** (row.attempts - 1))
             delay *= 0.75 + random.random() / 2  # jitter, so retries do not arrive in lockstep
@@ -250,9 +285,55 @@ class OutboxSender:
             return
         await anyio.to_thread.run_sync(self._mark, "failed", row.id, code, text)
 
-    def _mark_sent(self, row_id: int, message_id: str) -> None:
+    def _outside_free_window(self, row: Claimed) -> bool:
+        """A campaign copy whose follower left the free window: skipped, never billed."""
+        window = self._broadcast_window
+        if window is None:
+            return False
+        now = self._clock.now()
         with session_scope(self._engine) as session:
-            rows.mark_sent(session, row_id=row_id, message_id=message_id, now=self._clock.now())
+            last = rows.last_interaction(session, zalo_user_id=row.recipient)
+            if last is not None and now - last <= window:
+                return False
+            hours = window.total_seconds() / 3600
+            rows.mark_skipped(
+                session, row_id=row.id, message=FREE_WINDOW_OVER.format(hours=f"{hours:g}")
+            )
+        log.info("outbox %s: campaign copy skipped, the follower left the free window", row.id)
+        return True
+
+    def _mark_sent(self, row_id: int, message_id: str, quota: dict[str, str] | None) -> None:
+        now = self._clock.now()
+        with session_scope(self._engine) as session:
+            rows.mark_sent(session, row_id=row_id, message_id=message_id, now=now)
+            if quota is not None:
+                rows.record_quota(session, oa_id=self._oa_id, quota=quota, now=now)
+        if quota is not None:
+            self._last_quota = quota
+            log.info("Zalo quota for OA %s: %s", self._oa_id, quota)
+
+    def _hold_for_billing(self, row: Claimed, code: int | None, text: str) -> None:
+        """A billed send the OA's Zalo Cloud Account cannot pay: not the resident's failure.
+        The row waits (or goes at once when the resident writes again) until Zalo's 7-day
+        window is surely over; each refusal is counted for the officials."""
+        now = self._clock.now()
+        with session_scope(self._engine) as session:
+            rows.record_billing(session, row_id=row.id, code=code, kind=row.kind, now=now)
+            if now - row.created_at >= ZALO_WINDOW:
+                rows.mark_failed(session, row_id=row.id, code=code, message=text)
+                held = "failed: past Zalo's 7-day window"
+            else:
+                at = now + timedelta(seconds=self._billing_retry_s)
+                rows.mark_retry(session, row_id=row.id, at=at, code=code, message=text)
+                held = f"held until {at.isoformat(timespec='seconds')}"
+        self._metrics.billing_refusals.inc()
+        log.warning(
+            "BILLING: Zalo refused outbox %s with %s (the OA's Zalo Cloud Account cannot pay "
+            "for messages sent 48 h to 7 days after the resident's last interaction); %s",
+            row.id,
+            code,
+            held,
+        )
 
     def _retry(self, row_id: int, at: datetime, code: int | None, text: str) -> None:
         with session_scope(self._engine) as session:
@@ -350,4 +431,22 @@ def _snapshot(row: Outbox) -> Claimed:
         attempts=row.attempts,
         kind=row.kind,
         claimed_at=row.claimed_at or row.created_at,
+        created_at=row.created_at,
     )
+
+
+def _is_campaign_copy(row: Claimed) -> bool:
+    return row.kind == "broadcast" and row.recipient_kind == "user"
+
+
+def _quota_of(quota: dict[str, object] | None) -> dict[str, str] | None:
+    """Zalo's `quota` object as a few short strings (it holds counts and a type, nothing
+    personal); None when the answer had none (a billed message carries none)."""
+    if not quota:
+        return None
+    kept = {
+        str(k)[:32]: str(v)[:64]
+        for k, v in list(quota.items())[:8]
+        if isinstance(v, str | int | float | bool)
+    }
+    return kept or None

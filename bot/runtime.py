@@ -102,6 +102,9 @@ def _sender(
         lease_s=settings.outbox_lease_s,
         poll_s=settings.outbox_poll_s,
         echo_grace_s=settings.outbox_echo_grace_s,
+        billing_retry_s=settings.outbox_billing_retry_s,
+        oa_id=settings.zalo_oa_id,
+        broadcast_window_h=settings.campaign_window_hours,
     )
 
 

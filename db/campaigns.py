@@ -213,7 +213,7 @@ def sync_from_outbox(
         .where(
             (
                 (col(CampaignDelivery.status) == "pending")
-                & col(Outbox.status).in_(("sent", "failed"))
+                & col(Outbox.status).in_(("sent", "failed", "skipped"))
             )
             | (
                 (col(CampaignDelivery.status) == "sent")
@@ -232,7 +232,8 @@ def sync_from_outbox(
             row.reason = None
         else:
             code = box.error_code
-            row.status = "skipped" if code is not None and code in window_codes else "failed"
+            closed = box.status == "skipped" or (code is not None and code in window_codes)
+            row.status = "skipped" if closed else "failed"
             row.error_code = code
             row.reason = reason_of(code, box.error_message)
         session.add(row)

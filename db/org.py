@@ -153,6 +153,10 @@ def groups(session: Session) -> list[ZaloGroup]:
     return list(session.exec(select(ZaloGroup).order_by(col(ZaloGroup.id))).all())
 
 
+def group_by_zalo_id(session: Session, *, group_id: str) -> ZaloGroup | None:
+    return session.exec(select(ZaloGroup).where(ZaloGroup.group_id == group_id)).first()
+
+
 def commune(session: Session) -> Commune | None:
     return session.get(Commune, 1)
 

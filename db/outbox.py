@@ -13,7 +13,8 @@ from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from db.models import Outbox
+from db import eventlog
+from db.models import EventLog, Outbox, Resident
 from db.upsert import insert_ignore, insert_ignore_many, table_of
 
 IN_FLIGHT = ("sending", "uncertain")
@@ -156,6 +157,23 @@ def mark_failed(session: Session, *, row_id: int, code: int | None, message: str
     )
 
 
+def mark_skipped(session: Session, *, row_id: int, message: str) -> None:
+    """Not sent, and never will be: a rule forbade it when its turn came."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id)
+        .values(status="skipped", error_code=None, error_message=message[:500])
+    )
+
+
+def last_interaction(session: Session, *, zalo_user_id: str) -> datetime | None:
+    """When the recipient last interacted with the OA, as the bot knows it (None: never, or
+    not a known resident)."""
+    return session.exec(
+        select(Resident.last_interaction_at).where(Resident.zalo_user_id == zalo_user_id)
+    ).first()
+
+
 def mark_uncertain(session: Session, *, row_id: int, message: str) -> None:
     session.execute(
         update(Outbox)
@@ -274,3 +292,83 @@ def to_recipient_after(session: Session, *, recipient: str, after_id: int) -> li
         .order_by(col(Outbox.id))
     ).all()
     return list(rows)
+
+
+# -- billing holds and Zalo's quota answers (updates-2026.md §1.2) -------------------------
+
+BILLING_EVENT = "send_billing"
+QUOTA_EVENT = "zalo_quota"
+
+
+def record_billing(
+    session: Session, *, row_id: int, code: int | None, kind: str, now: datetime
+) -> None:
+    """One billing refusal, counted for the officials' delivery figures (no personal data)."""
+    eventlog.record(
+        session,
+        kind=BILLING_EVENT,
+        now=now,
+        value=str(code),
+        data={"outbox_id": row_id, "kind": kind},
+    )
+
+
+def record_quota(session: Session, *, oa_id: str, quota: dict[str, str], now: datetime) -> None:
+    """The `quota` object Zalo returned with a send, kept as the OA's latest."""
+    eventlog.record(
+        session, kind=QUOTA_EVENT, now=now, value=oa_id[:64], data={"oa_id": oa_id, "quota": quota}
+    )
+
+
+def latest_quota(
+    session: Session, *, oa_id: str | None = None
+) -> tuple[dict[str, Any], datetime] | None:
+    """The last `quota` Zalo returned (for this OA, or any), and when; None before any."""
+    query = select(EventLog).where(EventLog.kind == QUOTA_EVENT)
+    if oa_id is not None:
+        query = query.where(EventLog.value == oa_id[:64])
+    row = session.exec(query.order_by(col(EventLog.id).desc()).limit(1)).first()
+    if row is None:
+        return None
+    quota = row.data.get("quota")
+    return (dict(quota) if isinstance(quota, dict) else {}), row.created_at
+
+
+def billing_summary(
+    session: Session, *, since: datetime, until: datetime, codes: frozenset[int]
+) -> dict[str, Any]:
+    """Billing refusals in [since, until), the time of the last one ever, and how many
+    messages are held for it right now."""
+    in_range = session.exec(
+        select(func.count()).where(
+            EventLog.kind == BILLING_EVENT,
+            col(EventLog.created_at) >= since,
+            col(EventLog.created_at) < until,
+        )
+    ).one()
+    last = session.exec(
+        select(func.max(EventLog.created_at)).where(EventLog.kind == BILLING_EVENT)
+    ).one()
+    held = session.exec(
+        select(func.count()).where(
+            Outbox.status == "pending", col(Outbox.error_code).in_(sorted(codes))
+        )
+    ).one()
+    return {"billing": int(in_range or 0), "last_billing_at": last, "held": int(held or 0)}
+
+
+def release_billing_holds(
+    session: Session, *, recipient: str, now: datetime, codes: frozenset[int]
+) -> int:
+    """The resident wrote again, so the free window is open: their held messages are due now."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.recipient) == recipient,
+            col(Outbox.status) == "pending",
+            col(Outbox.error_code).in_(sorted(codes)),
+            col(Outbox.next_attempt_at) > now,
+        )
+        .values(next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

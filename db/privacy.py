@@ -40,7 +40,7 @@ PLACEHOLDER = "(đã xóa)"
 PURGED: dict[str, Any] = {"purged": True}
 # Event-log kinds whose value or data carries the resident's own words.
 TEXT_KINDS = ("unanswered", "flow_feedback", "procedure_search")
-FINAL = ("sent", "failed", "cancelled")
+FINAL = ("sent", "failed", "cancelled", "skipped")
 WAITING = ("pending", "held", "uncertain")
 # Zalo's echoes and receipts of a send: they name the recipient.
 ECHO_NAMES = ("user_received_message", "user_seen_message")

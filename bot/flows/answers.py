@@ -22,7 +22,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from bot.flows.schema import AnswerSpec
-from bot.text.normalize import normalize
+from bot.text.normalize import normalize, typed_number
 
 MAX_WORDS = 60  # words of a message read for answers
 SHORT_REPLY = 3  # a short one-word phrase ("ok", "xong") counts only in a reply this short
@@ -43,8 +43,8 @@ def match_choice(text: str, labels: Sequence[str]) -> int | None:
     or the first words of exactly one label ("gui" → "Gửi yêu cầu")."""
     stripped = text.strip().rstrip(".)")
     if stripped.isdigit():
-        n = int(stripped)
-        return n - 1 if 1 <= n <= len(labels) else None
+        n = typed_number(stripped)
+        return n - 1 if n is not None and 1 <= n <= len(labels) else None
     typed = normalize(text)
     if not typed:
         return None

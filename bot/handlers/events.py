@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from bot.flows.store import FlowState, SqlStore
 from bot.replies import Reply
+from bot.zalo.errors import BILLING_CODES
 from bot.zalo.events import (
     ChatNowEvent,
     FollowEvent,
+    GroupMemberEvent,
     GroupMessageEvent,
     OAMessageEvent,
     ReceiptEvent,
@@ -18,7 +20,7 @@ from bot.zalo.events import (
     UserMessageEvent,
     ZaloEvent,
 )
-from db import outbox, residents
+from db import org, outbox, residents
 
 if TYPE_CHECKING:
     from bot.handlers.base import Handler
@@ -33,6 +35,11 @@ def touch_resident(turn: Turn, *, interacted: bool) -> None:
     turn.resident = residents.touch(
         turn.session, zalo_user_id=turn.event.subject_id, now=turn.now, interacted=interacted
     )
+    if interacted:
+        # The free 48-hour window is open again: messages held for billing go out now.
+        outbox.release_billing_holds(
+            turn.session, recipient=turn.event.subject_id, now=turn.now, codes=BILLING_CODES
+        )
 
 
 def on_follow(turn: Turn, *, notice: Callable[[Turn], str | None] | None = None) -> None:
@@ -78,6 +85,24 @@ def on_submit_info(turn: Turn) -> None:
 
 def on_group(turn: Turn) -> None:
     turn.log("group_message", value=turn.event.event_name)
+
+
+def on_group_member(turn: Turn) -> None:
+    """Members joined, were accepted or refused, or left an OA-managed group. The project
+    keeps no member lists (residents are reached 1:1 or through the whole group), so the
+    change is counted per group, without the members' ids."""
+    assert isinstance(turn.event, GroupMemberEvent)
+    event = turn.event
+    known = org.group_by_zalo_id(turn.session, group_id=event.group_id) is not None
+    if not known:
+        log.info("group event %s for a group not in the organisation file", event.event_name)
+    turn.log(
+        "group_member",
+        value=event.change,
+        group_id=event.group_id,
+        users=len(event.users),
+        known_group=known,
+    )
 
 
 def on_unknown(turn: Turn) -> None:
@@ -172,5 +197,6 @@ def handler_for(
         ReceiptEvent: on_receipt,
         SubmitInfoEvent: on_submit_info,
         GroupMessageEvent: on_group,
+        GroupMemberEvent: on_group_member,
     }
     return next((h for t, h in by_type.items() if isinstance(event, t)), on_unknown)

@@ -33,13 +33,29 @@ def _recipient_problem(user: SimUser | None, now: int) -> Response | None:
     return None
 
 
-def _quota(cap: Any, within_48h: bool, user: SimUser) -> dict[str, str]:
-    total = int(cap) if cap is not None else 0
+def _quota(cap: Any, within_48h: bool, user: SimUser) -> dict[str, str] | None:
+    """The `quota` of a CS send's answer (updates-2026.md §1.2): `reply` within the free
+    48 hours, with `remain`/`total` only under the old count cap (Zalo dropped them after
+    2026-03-01); a billed message (48 h to 7 days) carries none."""
+    if not within_48h:
+        return None
+    if cap is None:
+        return {"quota_type": "reply"}
+    total = int(cap)
     return {
-        "quota_type": "reply" if within_48h else "sub_quota",
-        "remain": str(max(total - user.cs_free_used, 0)) if cap is not None else "-1",
-        "total": str(total) if cap is not None else "-1",
+        "quota_type": "reply",
+        "remain": str(max(total - user.cs_free_used, 0)),
+        "total": str(total),
     }
+
+
+def _billing_problem(state: SimState, within_48h: bool) -> Response | None:
+    """A billed send (48 h to 7 days) when the `zca_billing` switch says the OA's Zalo Cloud
+    Account is not linked (-320) or not funded (-321)."""
+    code = state.switches.get("zca_billing")
+    if within_48h or code is None:
+        return None
+    return error(int(code), "The OA's Zalo Cloud Account cannot pay for this message")
 
 
 @router.post(CS_ROUTE)
@@ -65,6 +81,9 @@ async def message_cs(request: Request, state: StateDep, hooks: HooksDep) -> Resp
     within_48h = now - user.last_interaction_ms <= 2 * DAY_MS
     if cap is not None and within_48h and user.cs_free_used >= int(cap):
         return with_headers(error(-211, "Out of quota"), headers)
+    unpaid = _billing_problem(state, within_48h)
+    if unpaid is not None:
+        return with_headers(unpaid, headers)
     if within_48h:
         user.cs_free_used += 1
     sent = record_send(state, CS_ROUTE, user_id, "user", body)
@@ -72,8 +91,11 @@ async def message_cs(request: Request, state: StateDep, hooks: HooksDep) -> Resp
     after = await fault_response(state, CS_ROUTE, after_accept=True)
     if after is not None:
         return with_headers(after, headers)
-    data = {"message_id": sent.message_id, "user_id": user_id}
-    return with_headers(ok(data | {"quota": _quota(cap, within_48h, user)}), headers)
+    data: dict[str, Any] = {"message_id": sent.message_id, "user_id": user_id}
+    quota = _quota(cap, within_48h, user)
+    if quota is not None:
+        data["quota"] = quota
+    return with_headers(ok(data), headers)
 
 
 def _night_problem(state: SimState) -> Response | None:

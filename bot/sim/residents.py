@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from bot.sim.events import envelope, user_event
 from bot.sim.http import HooksDep, StateDep, json_body
 from bot.sim.state import Inbound, SimState, SimUser, new_id
-from bot.zalo.events import USER_MESSAGE_KINDS
+from bot.zalo.events import GROUP_MEMBER_EVENTS, USER_MESSAGE_KINDS
 
 # What a simulated resident may send: the kinds of user message the webhook takes.
 INBOUND_KINDS = USER_MESSAGE_KINDS
@@ -185,3 +185,32 @@ async def group_inbound(request: Request, state: StateDep, hooks: HooksDep) -> R
         "message": {"msg_id": new_id(), "text": str(body.get("text", ""))},
     }
     return JSONResponse({"delivery": await hooks.deliver(event)})
+
+
+# Group lifecycle events the simulator emits (updates-2026.md §1.4; the older names too).
+GROUP_EVENTS = tuple(GROUP_MEMBER_EVENTS)
+
+
+@router.post("/group_event")
+async def group_event(request: Request, state: StateDep, hooks: HooksDep) -> Response:
+    """{group_id, event, user_ids}: members join, are accepted or refused, or leave a group;
+    the group's member list changes as Zalo's would, and the event goes to the bot."""
+    body = await json_body(request)
+    if not isinstance(body, dict) or str(body.get("group_id", "")) not in state.groups:
+        return JSONResponse({"error": "unknown group_id"}, status_code=400)
+    name = str(body.get("event", ""))
+    if name not in GROUP_EVENTS:
+        return JSONResponse({"error": f"event must be one of {GROUP_EVENTS}"}, status_code=400)
+    user_ids = [str(u) for u in body.get("user_ids") or []]
+    group = state.groups[str(body["group_id"])]
+    change = GROUP_MEMBER_EVENTS[name]
+    if change in ("joined", "accepted"):
+        group.members.update(user_ids)
+    elif change == "left":
+        group.members.difference_update(user_ids)
+    event = envelope(state, name) | {
+        "oa_id": state.config.oa_id,
+        "group_id": group.group_id,
+        "users": [{"id": u} for u in user_ids],
+    }
+    return JSONResponse({"delivery": await hooks.deliver(event), "members": sorted(group.members)})

@@ -142,6 +142,9 @@ DEFAULT_SWITCHES: dict[str, Any] = {
     "http401_on_expired": False,
     "require_appsecret_proof": False,
     "cs_free_cap": None,  # None = unlimited; 8 for the old model
+    # -320 or -321: billed CS sends (48 h to 7 days) are refused, the OA's Zalo Cloud
+    # Account being unlinked or unfunded; None = the account pays.
+    "zca_billing": None,
     "rate_limit_per_min": None,  # None = config value
     "token_ttl_s": None,  # None = config value
     "transaction_api": "reject",  # accept | reject

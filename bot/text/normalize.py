@@ -125,3 +125,14 @@ def without_surrogates(value: Any) -> Any:
                     items[i] = _SURROGATE.sub("\ufffd", v)
             parent[key] = items
     return root[0]
+
+
+def typed_number(text: str, *, max_digits: int = 6) -> int | None:
+    """The number a resident typed to pick a button or an id ("2", "3.", "1)"), when it is
+    a short run of ASCII digits; None otherwise. `str.isdigit()` alone is not enough: it
+    takes "²" (which `int` refuses) and 50,000 digits (which `int` refuses too, and no
+    database column holds)."""
+    stripped = text.strip().rstrip(".)")
+    if not (0 < len(stripped) <= max_digits and stripped.isascii() and stripped.isdigit()):
+        return None
+    return int(stripped)

@@ -15,6 +15,10 @@ class Action(StrEnum):
     REFRESH = "refresh"  # token rejected: refresh once, retry once
     WINDOW = "window"  # the resident cannot be reached now (window closed, blocked...)
     PERMANENT = "permanent"  # the request itself is wrong, or the OA lacks the right
+    # The send is billed (48 h to 7 days after the resident's last interaction) and the OA's
+    # Zalo Cloud Account cannot pay: not the resident's fault. Held and tried again later;
+    # officials are alerted (updates-2026.md §1.2, §1.5).
+    BILLING = "billing"
 
 
 RATE_LIMITED = -32
@@ -27,6 +31,8 @@ _REFRESH = {-216, -220}
 _WINDOW = {-213, -217, -227, -230, -232, -234, -244, -305, -311}
 # The recipient cannot be reached now; not retried (a campaign records these as "skipped").
 WINDOW_CODES = frozenset(_WINDOW)
+# The OA's Zalo Cloud Account (ZCA) is not linked or not funded for a billed send.
+BILLING_CODES = frozenset({-320, -321})
 
 # Plain Vietnamese for delivery reports read by team leaders and officials.
 REASONS: dict[int, str] = {
@@ -57,6 +63,10 @@ REASONS: dict[int, str] = {
     -242: "Chữ ký appsecret_proof không đúng",
     -244: "Người nhận đã tắt loại tin này từ OA",
     -248: "Nội dung vi phạm tiêu chuẩn của Zalo",
+    # [unsure] the exact split between the two codes: both mean the OA cannot pay for a
+    # message sent 48 h to 7 days after the resident's last interaction.
+    -320: "Tin gửi sau 48 giờ phải trả phí nhưng OA chưa liên kết tài khoản Zalo Cloud (ZCA)",
+    -321: "Tin gửi sau 48 giờ phải trả phí nhưng tài khoản Zalo Cloud (ZCA) của OA hết tiền",
     -403: "OA không ở trong nhóm này",
 }
 
@@ -68,6 +78,8 @@ def classify(code: int) -> Action:
         return Action.RETRY
     if code in _WINDOW:
         return Action.WINDOW
+    if code in BILLING_CODES:
+        return Action.BILLING
     return Action.PERMANENT
 
 

@@ -7,6 +7,7 @@ kept) and strict where it matters (a known event must carry its subject). An unk
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -240,6 +241,51 @@ class GroupMessageEvent(ZaloEvent):
         return super().dedupe_key
 
 
+# Group (GMF) lifecycle events about members, by the names of updates-2026.md §1.4 and the
+# older ones of zalo-platform.md §1.6 (both accepted): name -> what happened to `users`.
+GROUP_MEMBER_EVENTS = {
+    "user_join_group": "joined",
+    "user_request_join_group": "requested",
+    "accept_request_join_group": "accepted",
+    "react_request_join_group_accept": "accepted",
+    "reject_request_join_group": "rejected",
+    "react_request_join_group_reject": "rejected",
+    "user_out_group": "left",
+    "user_leave_group": "left",
+}
+
+
+class GroupUser(_Model):
+    id: str = Field(max_length=64)
+
+
+class GroupMemberEvent(ZaloEvent):
+    """Members joined, asked to join, were accepted or refused, or left an OA-managed group:
+    `{oa_id, group_id, app_id, timestamp, users: [{id}]}`."""
+
+    oa_id: str | None = None
+    # Fits the event's queue name ("group:" + id, 64 characters).
+    group_id: str = Field(min_length=1, max_length=58)
+    users: list[GroupUser] = Field(default_factory=list, max_length=1000)
+
+    @property
+    def subject_id(self) -> str:
+        return "group:" + self.group_id
+
+    @property
+    def change(self) -> str:
+        return GROUP_MEMBER_EVENTS.get(self.event_name, "other")
+
+    @property
+    def user_ids(self) -> list[str]:
+        return [u.id for u in self.users]
+
+    @property
+    def dedupe_key(self) -> str:
+        members = hashlib.sha256(",".join(sorted(self.user_ids)).encode()).hexdigest()[:16]
+        return f"{self.event_name}:{self.timestamp}:{self.group_id}:{members}"
+
+
 class AnonymousEvent(ZaloEvent):
     """A web visitor without a Zalo id (anonymous_send_*)."""
 
@@ -271,6 +317,8 @@ def _model_for(name: str) -> type[ZaloEvent]:
         return OAMessageEvent
     if name.startswith("anonymous_send_"):
         return AnonymousEvent
+    if name in GROUP_MEMBER_EVENTS:
+        return GroupMemberEvent
     by_name: dict[str, type[ZaloEvent]] = {
         "follow": FollowEvent,
         "unfollow": FollowEvent,

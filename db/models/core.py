@@ -104,7 +104,8 @@ class Outbox(SQLModel, table=True):
     send, and a sender delivers them; `idempotency_key` makes each decision send at most once.
 
     status: pending → sending → sent | failed | uncertain (→ pending or sent after reconciling)
-            | cancelled; a paused campaign's queued sends wait as held (→ pending on resume)
+            | cancelled | skipped (a rule forbade it when its turn came: a campaign copy after
+            Zalo's free window); a paused campaign's queued sends wait as held
     """
 
     __tablename__ = "outbox"

@@ -11,14 +11,17 @@ from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.features.campaigns import firing, lifecycle
+from bot.features.campaigns.fanout import follower_skip
 from bot.features.campaigns.schedule import Schedule
 from bot.features.campaigns.scope import Actor
 from bot.features.campaigns.spec import CampaignError, Context, Spec
 from db import campaigns as rows
 from db import residents
-from db.models import AuditLog, Campaign, CampaignDelivery, Outbox
+from db.models import AuditLog, Campaign, CampaignDelivery, Outbox, Resident
 from db.session import read_scope, session_scope
 from tests.campaigns.conftest import MORNING, make_ctx
+
+DAY = 24.0
 
 ADMIN = Actor("token:1", None)
 
@@ -92,6 +95,31 @@ def test_followers_only_within_the_window(org: Engine, ctx: Context) -> None:
     assert set(found) == {"u-recent", "u-old"}  # not the one who did not ask for news
     assert found["u-recent"].status == "pending" and found["u-recent"].outbox_id is not None
     assert found["u-old"].status == "skipped" and "48" in (found["u-old"].reason or "")
+
+
+@pytest.mark.parametrize(
+    ("window_h", "hours_ago", "reason"),
+    [
+        (48, 47.9, None),  # free: within 48 hours
+        (48, 48.1, "paid_window"),  # billed from 48 hours: not for campaigns by default
+        (168, 6.9 * DAY, None),  # an OA that accepts paying: up to 7 days
+        (168, 7.1 * DAY, "over_7_days"),  # impossible after 7 days, whatever is paid
+        (500, 7.1 * DAY, "over_7_days"),  # a setting past 7 days cannot open Zalo's window
+        (48, None, "never_interacted"),
+    ],
+)
+def test_the_48_hour_and_7_day_rules_for_followers(
+    window_h: int, hours_ago: float | None, reason: str | None
+) -> None:
+    ctx = make_ctx(campaign_window_hours=window_h)
+    last = None if hours_ago is None else MORNING - timedelta(hours=hours_ago)
+    resident = Resident(
+        zalo_user_id="u", news_opt_in=True, is_follower=True, last_interaction_at=last
+    )
+    expected = None
+    if reason is not None:
+        expected = ctx.texts.get(f"campaigns.skip.{reason}", hours=window_h)
+    assert follower_skip(resident, now=MORNING, ctx=ctx) == expected
 
 
 def test_quiet_hours_postpone_unless_urgent(org: Engine, ctx: Context) -> None:

@@ -258,3 +258,11 @@ def test_answers_are_drawn_in_the_diagrams() -> None:
     handoff = to_mermaid(flows["handoff"], HOOKS)
     assert 'confirm -. "gõ: gửi đi" .-> sent' in handoff
     assert 'confirm -. "gõ: sửa" .-> need' in handoff
+
+
+def test_odd_numbers_typed_for_a_button_pick_nothing_and_never_fail() -> None:
+    """`str.isdigit` takes "²" and 50,000 digits, which `int` refuses (the hostile run)."""
+    labels = ["Gửi yêu cầu", "Sửa lại"]
+    assert match_choice("2.", labels) == 1
+    for typed in ("²", "1" * 50_000, "9" * 30, "0"):
+        assert match_choice(typed, labels) is None

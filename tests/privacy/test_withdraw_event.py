@@ -4,15 +4,15 @@ queued for processing rather than stored as an unknown event."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
-from bot.sim.app import SimConfig, create_sim_app
 from bot.sim.webhook import WebhookDispatcher
 from bot.zalo.events import UnknownEvent, WithdrawEvent, parse_event
+from tests.sim.conftest import sim
+
+__all__ = ["sim"]  # the fixture
 
 
 class Capture(httpx.AsyncBaseTransport):
@@ -22,23 +22,6 @@ class Capture(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.bodies.append(json.loads(await request.aread()))
         return httpx.Response(200, json={"error": 0})
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    config = SimConfig(
-        app_id="app",
-        app_secret="app-secret",
-        oa_id="oa",
-        oa_secret_key="oa-secret",
-        webhook_url="http://bot.invalid/webhook/zalo",
-    )
-    app = create_sim_app(config)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://sim"
-    ) as client:
-        yield app, client
-    await app.state.sim_hooks.aclose()
 
 
 async def test_the_simulator_sends_user_withdraw(sim: tuple[FastAPI, httpx.AsyncClient]) -> None:

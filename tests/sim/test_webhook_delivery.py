@@ -9,13 +9,12 @@ The failure is injected at the HTTP transport, the only place it can be made to 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from bot.sim.app import SimConfig, create_sim_app
 from bot.sim.webhook import WebhookDispatcher
 
 FAILURES = [
@@ -47,24 +46,6 @@ async def _until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> None:
     while not predicate():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    config = SimConfig(
-        app_id="app",
-        app_secret="app-secret",
-        oa_id="oa",
-        oa_secret_key="oa-secret",
-        webhook_url="http://bot.invalid/webhook/zalo",
-        retry_speedup=3000.0,  # Zalo's 30 s first retry becomes 10 ms
-    )
-    app = create_sim_app(config)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://sim"
-    ) as client:
-        yield app, client
-    await app.state.sim_hooks.aclose()
 
 
 @pytest.mark.parametrize("exc", FAILURES, ids=lambda e: type(e).__name__)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config import Settings
 from bot.text.privacy import (
     ACCOUNT,
     CARD,
@@ -18,6 +19,7 @@ from bot.text.privacy import (
     Redaction,
     redact,
 )
+from bot.texts import Texts
 
 
 @pytest.mark.parametrize(
@@ -122,3 +124,11 @@ _SECRETISH = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
 def test_redact_is_idempotent_on_secret_like_text(text: str) -> None:
     once = redact(text)
     assert redact(once.text).text == once.text
+
+
+@pytest.mark.parametrize("kind", sorted(MARKERS))
+def test_every_kind_redacted_has_words_for_the_warning(kind: str) -> None:
+    """The chat warns the resident by naming what was hidden: a kind without a text made
+    the whole message fail (the hostile run found CVV and account numbers did)."""
+    named = Texts.load(Settings().content_dir).get(f"privacy_kinds.{kind}")
+    assert named.strip() and "{" not in named

@@ -14,6 +14,7 @@ from bot.zalo.events import (
     ChatNowEvent,
     EventError,
     FollowEvent,
+    GroupMemberEvent,
     GroupMessageEvent,
     OAMessageEvent,
     ReceiptEvent,
@@ -126,3 +127,33 @@ def test_known_event_names_with_any_fields_never_raise_unexpectedly(
         return
     assert event.dedupe_key
     assert event.subject_id
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "user_out_group",
+        "accept_request_join_group",
+        "reject_request_join_group",
+        "user_leave_group",
+        "react_request_join_group_accept",
+        "react_request_join_group_reject",
+    ],
+)
+def test_group_member_events_parse_under_the_2026_names_and_the_older_ones(name: str) -> None:
+    body = {
+        "app_id": "1",
+        "oa_id": "2",
+        "group_id": "g1",
+        "event_name": name,
+        "timestamp": "1731900000000",
+        "users": [{"id": 11}, {"id": "12"}],
+    }
+    event = parse_event(body)
+    assert isinstance(event, GroupMemberEvent)
+    assert event.subject_id == "group:g1" and event.user_ids == ["11", "12"]
+    other = parse_event(body | {"users": [{"id": "13"}]})
+    assert other.dedupe_key != event.dedupe_key  # another member, another event
+    assert len(event.dedupe_key) <= 200
+    with pytest.raises(EventError):
+        parse_event(body | {"group_id": "g" * 59})

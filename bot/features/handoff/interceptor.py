@@ -29,6 +29,7 @@ from bot.features.handoff.tickets import (
 )
 from bot.flows.store import FlowState, SqlStore
 from bot.replies import Button, Reply
+from bot.text.normalize import typed_number
 from bot.turn import Turn
 from db import eventlog, org, residents
 from db import handoff as tickets
@@ -157,7 +158,8 @@ class HandoffInterceptor:
 
     def _member_button(self, turn: Turn, member: TeamMember, text: str) -> None:
         action, _, raw_id = text.removeprefix(MEMBER_PREFIX).partition(":")
-        ticket = tickets.get(turn.session, ticket_id=int(raw_id)) if raw_id.isdigit() else None
+        ticket_id = typed_number(raw_id, max_digits=15)
+        ticket = tickets.get(turn.session, ticket_id=ticket_id) if ticket_id is not None else None
         handlers = {"accept": self._accept, "resolve": self._resolve, "release": self._release}
         handler = handlers.get(action)
         if ticket is None or handler is None:

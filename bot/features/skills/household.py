@@ -7,7 +7,7 @@ from bot.features.skills.households import HouseholdProblem, check_household, ma
 from bot.flows.buttons import ShownButton, page_options
 from bot.flows.engine import FlowContext
 from bot.flows.registry import DynamicButton, Hooks, StepAction
-from bot.text.normalize import normalize
+from bot.text.normalize import normalize, typed_number
 from db import org as org_rows
 from db import residents as resident_rows
 from db.models import Village
@@ -19,10 +19,10 @@ def _shown(ctx: FlowContext) -> list[ShownButton]:
 
 def _numbered(ctx: FlowContext, text: str) -> ShownButton | None:
     """The button a typed number ("2") stands for on the page the resident sees."""
-    stripped = text.strip().rstrip(".)")
+    number = typed_number(text)
     shown = _shown(ctx)
-    if stripped.isdigit() and 1 <= int(stripped) <= len(shown):
-        return shown[int(stripped) - 1]
+    if number is not None and 1 <= number <= len(shown):
+        return shown[number - 1]
     return None
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import anyio.to_thread
 
 from bot.feature import Feature, Job, Section
-from bot.features.stats import sections
+from bot.features.stats import delivery, sections
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -69,6 +69,16 @@ FEATURE = Feature(
             explain="Những câu bot chưa hiểu: nên bổ sung nội dung trả lời cho các câu hay gặp.",
             trends=(("Câu chưa trả lời được", "total"),),
             tables=sections.unanswered_tables,
+        ),
+        Section(
+            "delivery",
+            delivery.delivery,
+            template=HERE / "delivery.html",
+            title="Gửi tin qua Zalo",
+            explain="Tin bot gửi người dân qua Zalo. Tin gửi sau 48 giờ kể từ lần cuối người dân "
+            "nhắn phải trả phí: nếu tài khoản Zalo Cloud (ZCA) của OA chưa nạp tiền, Zalo từ "
+            "chối và tin được giữ lại để gửi sau.",
+            trends=(("Lượt bị từ chối vì chưa trả phí", "billing"),),
         ),
     ),
     jobs=(Job("stats-rollup", roll_up, every_s=60),),
