@@ -102,6 +102,10 @@ def test_a_member_sees_their_own_work_only(seeded: Live) -> None:
     outside = get(seeded, mai, member=member_id(engine, HUNG))
     assert outside.status_code == 403 and "outside your scope" in outside.json()["detail"]
     assert get(seeded, mai, village="ban-na-lay").status_code == 403
+    # The statistics report's section keeps the same rule: her own line, no team lines.
+    team_work = get(seeded, mai, "/admin/stats").json()["team_work"]
+    assert [m["name"] for m in team_work["by_member"]] == ["Lê Thị Mai"]
+    assert team_work["by_team"] == []
 
 
 def test_a_village_leader_sees_their_villages(seeded: Live) -> None:

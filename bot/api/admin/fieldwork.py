@@ -8,7 +8,6 @@ village or a member outside the scope → 403."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -17,6 +16,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
+from bot.api.admin.member_scope import Scope, scope_of
 from bot.api.admin.schemas import FieldworkOut
 from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery
 from bot.api.deps import RuntimeDep, local_now
@@ -38,35 +38,6 @@ router = APIRouter(
 )
 
 MemberQuery = Annotated[int | None, Query(ge=1, description="one team member's id")]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a caller may count: villages (None: all) and members (None: all of them)."""
-
-    villages: frozenset[int] | None
-    members: frozenset[int] | None
-
-
-def _narrow(villages: frozenset[int] | None, mine: set[int]) -> frozenset[int]:
-    return frozenset(mine if villages is None else mine & villages)
-
-
-def scope_of(session: Session, principal: Principal) -> Scope:
-    """The principal's scope: officials and admins their token's; a linked team member their
-    own work; a linked village leader their villages."""
-    villages = principal.village_ids
-    if principal.role in ("admin", "official") or not principal.member_zalo_id:
-        return Scope(villages, None)
-    member = org_rows.member_by_zalo_id(session, zalo_user_id=principal.member_zalo_id)
-    if member is None or member.id is None:
-        return Scope(frozenset(), frozenset())
-    mine = {v.id for v in org_rows.villages_of_member(session, member_id=member.id) if v.id}
-    if member.role == "member":
-        return Scope(_narrow(villages, mine), frozenset({member.id}))
-    if member.role == "village_leader":
-        return Scope(_narrow(villages, mine), None)
-    return Scope(villages, None)
 
 
 def narrowed(session: Session, scope: Scope, village: str | None, member: int | None) -> Scope:

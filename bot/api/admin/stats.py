@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
+from bot.api.admin.member_scope import keep_own_work
 from bot.api.admin.schemas import StatsOut
 from bot.api.deps import RuntimeDep, local_now
 from bot.feature import Table, sections_of
@@ -96,6 +97,7 @@ def compute(
             skills=skill_list(runtime.settings.content_dir),
             labels=report_labels(runtime),
         )
+        keep_own_work(session, principal, report)
     if previous:  # read alongside a report already audited
         return report
     with session_scope(runtime.engine) as session:
