@@ -85,6 +85,22 @@ def test_an_official_link_is_not_called_a_scam(resident: Chat) -> None:
     assert "LỪA ĐẢO" not in resident.said
 
 
+def test_a_low_risk_verdict_is_not_headed_as_urgent_steps(resident: Chat) -> None:
+    resident.send("#go:scam_check")
+    resident.send("Chiều nay 14h họp thôn tại nhà văn hóa, mời bà con đến dự đông đủ.")
+    assert "chưa thấy dấu hiệu lừa đảo" in resident.said
+    assert "Để an toàn hơn:" in resident.said
+    assert "Bạn nên làm ngay:" not in resident.said
+    assert "Nếu đã lỡ chuyển tiền" not in resident.said
+
+
+def test_a_high_risk_verdict_keeps_its_urgent_steps(resident: Chat) -> None:
+    resident.send("#go:scam_check")
+    resident.send(SCAM)
+    assert "Bạn nên làm ngay:" in resident.said
+    assert "Để an toàn hơn:" not in resident.said
+
+
 def test_quiz_round_with_explanations_and_a_score(resident: Chat, engine: Engine) -> None:
     resident.send("#go:scam_check")
     resident.press("Thử tài nhận diện")

@@ -234,6 +234,9 @@ class Advice(_Strict):
     verdict: dict[Literal["high", "medium", "low"], str]
     reasons_title: str
     now_title: str
+    # Heads the tips of a low-risk verdict instead of `now_title` (they are caveats, not
+    # urgent steps).
+    low_risk_title: str
     lost_money_title: str
     lost_money: tuple[str, ...] = Field(min_length=1)
     report_title: str

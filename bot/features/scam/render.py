@@ -28,12 +28,10 @@ def verdict_message(verdict: Verdict, advice: Advice, *, max_reasons: int = MAX_
         "verdict_line": advice.verdict[verdict.risk],
         "risk": verdict.risk,
         "reasons_title": advice.reasons_title,
-        "reasons": [s.explanation for s in verdict.top(max_reasons)]
-        if verdict.risk != "low"
-        else [],
-        "now_title": advice.now_title,
+        "reasons": [] if low else [s.explanation for s in verdict.top(max_reasons)],
+        "now_title": advice.low_risk_title if low else advice.now_title,
         "now": now,
-        "show_lost_money": verdict.risk != "low",
+        "show_lost_money": not low,
         "lost_money_title": advice.lost_money_title,
         "lost_money": list(advice.lost_money),
         "report_title": advice.report_title,
