@@ -382,6 +382,8 @@ class FlowEngine:
             self.start(turn, state, chosen.flow, via=f"{flow.id}.{step_id}")
             return
         if chosen.next is not None:
+            # A button of an end step ("Làm lại") takes the flow up again.
+            state.data.pop("_finished", None)
             self._enter(turn, state, flow, chosen.next)
             return
         if step.next or step.branch:

@@ -106,12 +106,31 @@ def test_quiz_round_with_explanations_and_a_score(resident: Chat, engine: Engine
     resident.press("Thử tài nhận diện")
     assert "Tin nhắn số 1/" in resident.said
     for _ in range(10):
-        if "Bạn trả lời đúng" in resident.said:
-            break
         resident.press("Lừa đảo")
         assert "Chính xác" in resident.said or "Chưa đúng" in resident.said
-        if "Bạn trả lời đúng" not in resident.said:
-            resident.press("Câu tiếp theo")
+        if "Bạn trả lời đúng" in resident.said:
+            break
+        assert resident.last_buttons[0] == "Câu tiếp theo"
+        resident.press("Câu tiếp theo")
+        assert "Cùng thử tài" not in resident.said  # the intro only once
     assert "Bạn trả lời đúng" in resident.said
     kinds = [e.kind for e in rows(engine, EventLog)]
     assert kinds.count("quiz_answer") >= 3 and "scam_quiz_done" in kinds
+
+
+def test_after_the_score_the_buttons_end_the_round(resident: Chat, engine: Engine) -> None:
+    resident.send("#go:scam_quiz")
+    for _ in range(10):
+        resident.press("Lừa đảo")
+        if "Bạn trả lời đúng" in resident.said:
+            break
+        resident.press("Câu tiếp theo")
+    assert "Câu tiếp theo" not in resident.last_buttons
+    assert resident.last_buttons[:2] == ["Làm lại", "Kiểm tra một tin nhắn"]
+    assert resident.last_buttons[-1] == "Về menu chính"
+    assert "flow_complete" in [e.kind for e in rows(engine, EventLog)]
+    resident.press("Làm lại")  # a new round, without the intro again
+    assert "Tin nhắn số 1/" in resident.said and "Cùng thử tài" not in resident.said
+    resident.send("lừa đảo")  # typed, the new round takes it like the button
+    assert "Chính xác" in resident.said or "Chưa đúng" in resident.said
+    assert resident.last_buttons[0] == "Câu tiếp theo"

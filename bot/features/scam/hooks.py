@@ -122,19 +122,24 @@ def report(ctx: FlowContext) -> StepAction:
 def quiz_question(ctx: FlowContext) -> StepAction:
     quiz = _analyzer(ctx).content.quiz
     state = ctx.data.get("round")
-    current = QuizRound.from_data(state) if isinstance(state, dict) else QuizRound.start(quiz)
-    if current.finished:
-        return StepAction(goto="quiz_done")
+    current = QuizRound.from_data(state) if isinstance(state, dict) else None
+    if current is None or current.finished:  # a first round, or "Làm lại" after one
+        current = QuizRound.start(quiz)
     ctx.data["round"] = current.to_data()
     buttons = [
         DynamicButton(label=quiz.buttons["scam"], next="quiz_answer", value="scam"),
         DynamicButton(label=quiz.buttons["legit"], next="quiz_answer", value="legit"),
     ]
-    intro = quiz.intro if current.position == 0 else ""
+    # The intro once: not again on the next questions, nor on "Làm lại".
+    intro = quiz.intro if current.position == 0 and not ctx.data.get("result") else ""
     return StepAction(vars={"question": current.question(quiz), "intro": intro}, buttons=buttons)
 
 
-@HOOKS.action("scam_quiz_answer", sample={"explanation": "👏 Chính xác! …", "last": False})
+@HOOKS.action(
+    "scam_quiz_answer",
+    sample={"explanation": "👏 Chính xác! …", "last": False},
+    targets=("quiz_question", "quiz_result"),
+)
 def quiz_answer(ctx: FlowContext) -> StepAction:
     quiz = _analyzer(ctx).content.quiz
     current = QuizRound.from_data(dict(ctx.data.get("round") or {}))
@@ -151,4 +156,13 @@ def quiz_answer(ctx: FlowContext) -> StepAction:
         ctx.turn.log(
             "scam_quiz_done", flow="scam_quiz", value=f"{current.score}/{len(current.order)}"
         )
-    return StepAction(vars={"explanation": reply, "last": current.finished})
+        # The score ends the round: its buttons are "Làm lại", not "Câu tiếp theo".
+        ctx.data["result"] = reply
+        return StepAction(goto="quiz_result")
+    return StepAction(vars={"explanation": reply, "last": False})
+
+
+@HOOKS.action("scam_quiz_result", sample={"result": "👏 Chính xác! … Bạn trả lời đúng 4/5 câu."})
+def quiz_result(ctx: FlowContext) -> StepAction:
+    """The last explanation and the score, kept by `scam_quiz_answer`."""
+    return StepAction(vars={"result": str(ctx.data.get("result") or "")})
