@@ -10,12 +10,16 @@ from bot.handlers.flows import start_flow
 from bot.nlu.names import FLOWS
 from bot.replies import Button, Reply
 from bot.services import GO_PREFIX
+from bot.text.normalize import normalize
 
 if TYPE_CHECKING:
     from bot.flows.store import FlowState
+    from bot.texts import Texts
     from bot.turn import Turn
 
 COMMAND_INTENTS = ("menu", "cancel", "back")
+# What a bare "ok", "dạ" or "ừ" may be read as: answered as an acknowledgement instead.
+ACKNOWLEDGED_AS = ("thanks", "greeting", "unknown")
 
 
 class ByIntent:
@@ -27,6 +31,9 @@ class ByIntent:
         route = services.router.route(text, procedure_lookup=services.procedure_lookup)
         intent = route.intent
         turn.log("intent", value=intent, confidence=round(route.confidence, 3))
+        if intent in ACKNOWLEDGED_AS and acknowledges(text, texts):
+            turn.say(texts.get("acknowledged"))
+            return True
         mid_flow = state.active and not state.data.get("_finished")
         choices = options(route)
         if choices and not mid_flow:
@@ -69,6 +76,20 @@ class Fallback:
         turn.log("unanswered", value=text[:300])
         services.show_menu(turn, lead=services.texts.get("fallback"))
         return True
+
+
+def acknowledges(text: str, texts: Texts) -> bool:
+    """True for a message of only "ok", "vâng", "dạ", "được rồi"… (replies.yaml
+    `acknowledgement_words`, with `acknowledgement_fillers` such as "ạ", "nhé", "em"):
+    nothing asked, no thanks said."""
+    said = normalize(text).split()
+    core = _words(texts.get("acknowledgement_words"))
+    fillers = _words(texts.get("acknowledgement_fillers"))
+    return bool(said) and any(w in core for w in said) and all(w in core | fillers for w in said)
+
+
+def _words(listed: str) -> set[str]:
+    return {word for phrase in listed.split(",") for word in normalize(phrase).split()}
 
 
 def _tell_switched(turn: Turn, left: str, started: str) -> None:

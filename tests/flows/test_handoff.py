@@ -753,6 +753,20 @@ def test_the_member_ends_with_ket_thuc_and_feedback_takes_a_comment(
     assert logged(engine, "handoff_resolved")[0].value == "member"
 
 
+@pytest.mark.parametrize("typed", ["ok", "vâng", "dạ", "ok e", "da vang a", "ừ"])
+def test_an_ok_after_the_request_is_closed_is_acknowledged_not_thanked(
+    resident: Chat, hung: Chat, typed: str
+) -> None:
+    accepted(resident, hung)
+    hung.send("ket thuc")
+    resident.replies()
+    resident.send(typed)
+    assert resident.said.startswith("Dạ vâng ạ.")
+    assert "không có gì" not in resident.said
+    resident.send("cảm ơn cán bộ nhiều nhé")  # a thanks said is answered as one
+    assert "Dạ không có gì ạ" in resident.said
+
+
 def test_the_resolve_button(resident: Chat, hung: Chat, mai: Chat, engine: Engine) -> None:
     accepted(resident, hung)
     mai.replies()
