@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.main import create_app
 from tests.servers import free_port, serve_in_thread
@@ -42,9 +43,9 @@ def live_settings(db_url: str, port: int, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def run_live(db_url: str, **overrides: Any) -> Iterator[Live]:
+def run_live(db_url: str, *, clock: Clock | None = None, **overrides: Any) -> Iterator[Live]:
     port = free_port()
     settings = live_settings(db_url, port, **overrides)
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     with serve_in_thread(app, port) as url:
         yield Live(url, settings, app)

@@ -179,6 +179,23 @@ def test_relay_confirmation_and_one_reminder(make: Make, org: Engine) -> None:
         assert done.relay_confirmed_at == START
 
 
+def test_example_dates_come_from_today(org: Engine, services: Services) -> None:
+    # Tuesday 2 March 2027, 09:00 in Vietnam: months after the dates the templates were written.
+    lan = Chat(org, services, user_id=LAN, clock=FakeClock(datetime(2027, 3, 2, 2, 0, tzinfo=UTC)))
+    lan.send("thông báo")
+    lan.press("Cảnh báo lừa đảo")
+    assert "Ví dụ: Công an xã; giờ hành chính; thứ Tư 03/03/2027" in lan.said  # tomorrow
+    lan.press("Dùng mẫu")
+    lan.press("Tất cả thôn của tôi")
+    lan.press("Gửi ngay")
+    assert "(ngày 02/03/2027)" in lan.said  # the notice is dated the day it goes out
+    assert "2026" not in lan.transcript()
+    lan.send("hủy")
+    lan.send("thông báo")
+    lan.press("Ngày hội dịch vụ công")
+    assert "thứ Bảy 06/03/2027" in lan.said  # its weekly Saturday
+
+
 def test_wizard_repeats_on_the_templates_schedule(make: Make, org: Engine) -> None:
     lan = make(LAN)
     lan.send("thông báo")

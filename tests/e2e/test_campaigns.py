@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from bot.api.admin.auth import new_token
+from bot.clock import FakeClock
 from bot.config import DEMO_ADMIN_TOKEN
 from db import admin as admin_rows
 from db import campaigns as campaign_rows
@@ -406,3 +407,15 @@ def test_an_absurd_household_count_is_refused_with_a_reason(app: Live) -> None:
         answer = http.put("/admin/org", headers=admin, json=body)
     assert answer.status_code == 422
     assert "households" in answer.text
+
+
+def test_the_template_list_dates_its_examples_from_today(db_url: str) -> None:
+    # Tuesday 2 March 2027, 09:00 in Vietnam.
+    clock = FakeClock(datetime(2027, 3, 2, 2, 0, tzinfo=UTC))
+    for live in run_live(db_url, clock=clock):
+        with live.client() as http:
+            items = http.get("/admin/campaigns/templates", headers=ADMIN).json()["items"]
+        samples = {t["id"]: t["sample"] for t in items}
+        assert samples["canh-bao-lua-dao"]["date"] == "thứ Tư 03/03/2027"  # tomorrow
+        assert samples["ngay-hoi-dvc"]["date"] == "thứ Bảy 06/03/2027"  # its weekly Saturday
+        assert samples["go-tung-ngo"]["place"] == "Nhà văn hóa thôn"

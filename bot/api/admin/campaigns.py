@@ -32,6 +32,7 @@ from bot.api.deps import DatabaseDep, RuntimeDep, local_now
 from bot.features.campaigns import lifecycle, reports
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns.runner import context_for
+from bot.features.campaigns.samples import sample_values
 from bot.features.campaigns.scope import Actor, may_see
 from bot.features.campaigns.spec import CampaignError, Spec
 from bot.features.campaigns.sync import sync
@@ -200,9 +201,15 @@ async def list_campaigns(
 @router.get("/templates", summary="The campaign templates", response_model=TemplateList)
 async def list_templates(runtime: RuntimeDep, principal: AnyRole) -> Any:  # noqa: ARG001 (auth only)
     ctx = context_for(runtime)
+    now, tz = runtime.clock.now(), runtime.settings.tz
     return {
         "items": [
-            {"id": t.id, "title": t.title, "sample": t.sample, "suggested": t.suggested}
+            {
+                "id": t.id,
+                "title": t.title,
+                "sample": sample_values(t, now=now, tz=tz, texts=ctx.texts),
+                "suggested": t.suggested,
+            }
             for t in ctx.templates.values()
         ]
     }

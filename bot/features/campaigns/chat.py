@@ -26,9 +26,10 @@ from bot.features.campaigns import lifecycle
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns import when as words
 from bot.features.campaigns.approval import APPROVE_PREFIX, REJECT_PREFIX
-from bot.features.campaigns.content import load_templates
+from bot.features.campaigns.content import CampaignTemplate, load_templates
 from bot.features.campaigns.notify import CONFIRM_PREFIX, quiet_hold
 from bot.features.campaigns.relays import confirm_in_chat
+from bot.features.campaigns.samples import repeating, sample_date, suggested_repeat
 from bot.features.campaigns.scope import Actor, actor_for_member, load_for_change
 from bot.features.campaigns.spec import (
     TARGET_KINDS,
@@ -180,8 +181,9 @@ class CampaignInterceptor:
 
     def _ask_details(self, turn: Turn, state: FlowState) -> None:
         texts = turn.texts
-        template = self._templates(turn).get(state.data.get("template") or "")
+        template = self._template(turn, state)
         sample = template.sample if template is not None else {}
+        tz = turn.services.settings.tz
         self._offer(
             turn,
             state,
@@ -190,7 +192,7 @@ class CampaignInterceptor:
                     "campaigns.ask_details",
                     place=sample.get("place", ""),
                     time=sample.get("time", ""),
-                    date=self._sample_date(turn, state),
+                    date=sample_date(template, now=turn.now, tz=tz, texts=turn.texts),
                 ),
                 buttons=(Button(texts.get("campaigns.keep_sample_button"), payload=_p("keep")),),
             ),
@@ -310,42 +312,20 @@ class CampaignInterceptor:
         buttons.append(Button(texts.get("campaigns.all_villages_button"), payload=_p("v", "all")))
         self._offer(turn, state, Reply(texts.get("campaigns.ask_villages"), buttons=tuple(buttons)))
 
+    def _template(self, turn: Turn, state: FlowState) -> CampaignTemplate | None:
+        return self._templates(turn).get(state.data.get("template") or "")
+
     def _suggested(self, turn: Turn, state: FlowState) -> dict[str, Any] | None:
-        """The template's suggested repeating schedule, made concrete from tomorrow on:
-        {"kind": "cron", "cron": …} or {"kind": "daily", "time", "from", "to"}; else None."""
-        template = self._templates(turn).get(state.data.get("template") or "")
-        suggested = template.suggested if template is not None else {}
-        if suggested.get("kind") == "cron" and suggested.get("cron"):
-            return {"kind": "cron", "cron": str(suggested["cron"])}
-        if suggested.get("kind") == "daily" and suggested.get("time"):
-            first = turn.now.astimezone(turn.services.settings.tz).date() + timedelta(days=1)
-            last = first + timedelta(days=int(suggested.get("days", 1)) - 1)
-            return {
-                "kind": "daily",
-                "time": str(suggested["time"]),
-                "from": first.isoformat(),
-                "to": last.isoformat(),
-            }
-        return None
+        """The template's suggested repeating schedule, from tomorrow on (or None)."""
+        tz = turn.services.settings.tz
+        return suggested_repeat(self._template(turn, state), now=turn.now, tz=tz)
 
     def _schedule(self, state: FlowState) -> sched.Schedule:
         data = state.data
-        return _repeating(data.get("repeat")) or (
+        return repeating(data.get("repeat")) or (
             sched.Schedule("once", run_at=datetime.fromisoformat(data["at"]))
             if data.get("at")
             else sched.Schedule("now")
-        )
-
-    def _sample_date(self, turn: Turn, state: FlowState) -> str:
-        """The example date for a template's details, from today: the first day of its repeating
-        schedule, else tomorrow ("thứ Bảy 12/12/2026"), never a day already past."""
-        tz = turn.services.settings.tz
-        repeating = _repeating(self._suggested(turn, state))
-        first = sched.first_occurrence(repeating, now=turn.now, tz=tz) if repeating else None
-        day = (first or turn.now + timedelta(days=1)).astimezone(tz)
-        weekday = turn.texts.get(f"campaigns.when_words.weekday.{day.weekday()}")
-        return str(
-            turn.texts.get("campaigns.sample_date", weekday=weekday, date=day.strftime("%d/%m/%Y"))
         )
 
     def _spec(self, state: FlowState) -> Spec:
@@ -605,17 +585,6 @@ def _answer(text: str) -> bool | None:
 
 def _recent(at: datetime | None, now: datetime) -> bool:
     return at is not None and now - at <= SENT_SHOWN
-
-
-def _repeating(repeat: dict[str, Any] | None) -> sched.Schedule | None:
-    """The schedule of a template's repeat ({"kind": "cron"|"daily", …}), else None."""
-    if repeat and repeat["kind"] == "cron":
-        return sched.Schedule("cron", cron=repeat["cron"])
-    if repeat and repeat["kind"] == "daily":
-        return sched.Schedule(
-            "daily", daily_time=repeat["time"], start_date=repeat["from"], end_date=repeat["to"]
-        )
-    return None
 
 
 def _typed_choice(state: FlowState, text: str) -> str:

@@ -1,8 +1,9 @@
 """Campaign templates: `content/campaigns/*.yaml` (YAML + Jinja2, StrictUndefined).
 
 Each file: `id`, `title`, `text` (the notice, may use `commune`, `village`, `date`, `place`,
-`time`), `sample` (example values for the preview and the content check) and an optional
-`suggested` schedule. `bot content check` renders every template with its sample values.
+`time`), `sample` (example place and time for the preview and the content check: the example
+date is taken from today, see `samples.py`) and an optional `suggested` schedule.
+`bot content check` renders every template with its sample values.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ def content_problems(content: Path) -> list[str]:
         unknown = set(template.sample) - set(VARIABLES)
         if unknown:
             problems.append(f"{where}: sample has unknown variables {sorted(unknown)}")
+        if "date" in template.sample:
+            problems.append(
+                f"{where}: sample.date: remove it, the example date is taken from today"
+            )
         try:
             text = render(template.text, {**SAMPLE_CONTEXT, **template.sample})
         except TemplateError as exc:
