@@ -394,6 +394,38 @@ def test_without_a_smartphone_the_real_options_are_given(resident: Chat) -> None
     assert "Nhờ cán bộ giúp" in resident.last_buttons
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "con me e gia roi ko co dt thong minh thi lam vneid the nao",
+        "hoi vneid cho ba gia ko co dt cam ung",
+        "ba toi khong dung smartphone lam vneid muc 2 duoc khong",
+    ],
+)
+def test_an_elderly_parent_without_a_smartphone_gets_the_options(
+    resident: Chat, engine: Engine, typed: str
+) -> None:
+    resident.send(typed)  # a first message, outside any flow
+    assert steps(engine, "vneid") == ["no_smartphone"]
+    said = resident.said
+    assert "Thẻ căn cước gắn chip vẫn dùng bình thường" in said  # no VNeID needed for papers
+    assert "Vẫn làm được mức 2 ở Công an xã" in said and "điện thoại thường" in said
+    assert "Bộ phận Một cửa" in said
+    options = ("Dùng máy của con cháu", "Làm mức 2 ở Công an xã", "Nhờ cán bộ giúp")
+    assert tuple(resident.last_buttons[:3]) == options
+    resident.press("Dùng máy của con cháu")
+    said = resident.said
+    assert "chỉ đăng nhập trên 1 điện thoại" in said and "NFC" in said
+    assert "hỏi Công an xã hoặc tổng đài 1900 0368" in said  # the uncertain point, not guessed
+    assert "Công an xã làm mức 2, đổi số điện thoại" in said
+    assert "Nhờ cán bộ giúp" in resident.last_buttons
+
+
+def test_using_a_relatives_phone_is_reachable_in_words(resident: Chat, engine: Engine) -> None:
+    resident.send("dang nhap vneid cua ba tren may cua con chau duoc khong")
+    assert steps(engine, "vneid") == ["no_smartphone_relative"]
+
+
 def test_text_that_answers_nothing_here_still_goes_to_the_router(
     resident: Chat, engine: Engine
 ) -> None:
