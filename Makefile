@@ -26,8 +26,9 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.runtime ## start the bot in demo mode (SQLite, simulator, scheduler, dashboard)
 	$(BIN)/bot serve --demo --host $(HOST) --port $(PORT)
 
+# AS is also make's built-in name for the assembler ("as"): only an AS the user gave counts.
 chat: $(VENV)/.runtime ## chat as a resident with a running `make run` (AS="Lê Thị Mai": as a team member)
-	$(BIN)/bot chat --url http://$(HOST):$(PORT) $(if $(AS),--as "$(AS)")
+	$(BIN)/bot chat --url http://$(HOST):$(PORT) $(if $(filter-out default undefined,$(origin AS)),--as "$(AS)")
 
 play: $(VENV)/.runtime ## try one flow in the terminal, no server needed (make play FLOW=vneid)
 	$(BIN)/bot play $(or $(FLOW),vneid)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+from pathlib import Path
 
 import httpx
 import pytest
@@ -49,3 +52,28 @@ async def test_a_member_sees_a_request_arrive_without_typing(live: Live) -> None
             watcher.cancel()
         request = next(block for block in shown if "cài VNeID cho mẹ" in block)
         assert "Nhận hỗ trợ" in request
+
+
+def _make_chat_command(*assignments: str, env_as: str | None = None) -> str:
+    """The command `make chat` would run (dry run), from the repository's Makefile."""
+    env = {k: v for k, v in os.environ.items() if k not in {"AS", "MAKEFLAGS", "MFLAGS"}}
+    if env_as is not None:
+        env["AS"] = env_as
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        ["make", "-s", "-n", "chat", *assignments],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_make_chat_is_a_resident_unless_asked_otherwise() -> None:
+    # AS is also make's built-in name for the assembler ("as"): a plain `make chat` on a fresh
+    # clone once tried to chat as a team member called "as" and stopped.
+    assert "--as" not in _make_chat_command()
+    assert _make_chat_command("AS=Lê Thị Mai").endswith('--as "Lê Thị Mai"')
+    assert _make_chat_command(env_as="Trần Văn Hùng").endswith('--as "Trần Văn Hùng"')
