@@ -54,8 +54,9 @@ diagrams: $(VENV)/.runtime ## regenerate docs/flows/*.mmd from the flow YAML
 bench: $(VENV)/.dev ## benchmarks: prints a table, writes bench/results.json
 	$(BIN)/python -m bench
 
-eval: $(VENV)/.dev ## intent accuracy, confusions, per-intent recall, procedure top-1/top-3
+eval: $(VENV)/.dev ## intent accuracy, confusions, per-intent recall, procedure top-1/top-3, scam recall/precision/FPR
 	$(BIN)/bot nlu eval
+	$(BIN)/bot scam eval
 
 clean: ## remove the virtualenv and demo data
 	rm -rf $(VENV) data
