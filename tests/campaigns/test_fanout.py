@@ -15,6 +15,7 @@ from bot.features.campaigns.fanout import follower_skip
 from bot.features.campaigns.schedule import Schedule
 from bot.features.campaigns.scope import Actor
 from bot.features.campaigns.spec import CampaignError, Context, Spec
+from db import campaign_reports as reports_rows
 from db import campaigns as rows
 from db import residents
 from db.models import AuditLog, Campaign, CampaignDelivery, Outbox, Resident
@@ -313,7 +314,7 @@ def test_village_counts_for_statistics(org: Engine, ctx: Context) -> None:
         assert relay.id is not None
         rows.confirm_relay(session, delivery_id=relay.id, by="Lò Văn Pánh", now=MORNING)
     with read_scope(org) as session:
-        table = rows.village_counts(
+        table = reports_rows.village_counts(
             session, start=MORNING - timedelta(days=1), end=MORNING + timedelta(days=1)
         )
     # Bà con Trung Hòa's relay is done: the other member's request, still queued, is withdrawn.

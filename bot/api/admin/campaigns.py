@@ -37,6 +37,7 @@ from bot.features.campaigns.scope import Actor, may_see
 from bot.features.campaigns.spec import CampaignError, Spec
 from bot.features.campaigns.sync import sync
 from bot.runtime import Runtime
+from db import campaign_reports as reports_rows
 from db import campaigns as rows
 from db import org as org_rows
 
@@ -149,7 +150,7 @@ def _show(runtime: Runtime, session: Session, campaign_id: int, actor: Actor) ->
     villages = {v.id: v.code for v in org_rows.villages(session)}
     return {
         **reports.summary(campaign, runtime.settings.tz, villages),
-        "counts": rows.counts(session, campaign_id=campaign_id),
+        "counts": reports_rows.counts(session, campaign_id=campaign_id),
         "preview": reports.preview(session, campaign, ctx),
     }
 
@@ -190,7 +191,7 @@ async def list_campaigns(
             items.append(
                 {
                     **reports.summary(c, runtime.settings.tz, villages),
-                    "counts": rows.counts(session, campaign_id=c.id),
+                    "counts": reports_rows.counts(session, campaign_id=c.id),
                 }
             )
         return {"items": items}
@@ -239,7 +240,7 @@ async def campaign_stats(
 
     def work(session: Session) -> Any:
         names = {v.id: (v.code, v.name) for v in org_rows.villages(session)}
-        items = rows.village_counts(
+        items = reports_rows.village_counts(
             session,
             start=datetime.combine(first, time(0), tzinfo=tz),
             end=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz),

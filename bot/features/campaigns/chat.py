@@ -18,19 +18,32 @@ campaigns; other members get a polite refusal; residents' words are left to norm
 from __future__ import annotations
 
 import logging
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from bot.features.campaigns import chat_manage as manage
 from bot.features.campaigns import lifecycle
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns import when as words
 from bot.features.campaigns.approval import APPROVE_PREFIX, REJECT_PREFIX
-from bot.features.campaigns.content import CampaignTemplate, load_templates
+from bot.features.campaigns.chat_base import (
+    CANCEL_TYPED,
+    LIST_WORDS,
+    PREFIX,
+    START_WORDS,
+    WIZARD,
+    offer,
+    p,
+    said_when,
+    typed_choice,
+    wizard_templates,
+    yes_or_no,
+)
+from bot.features.campaigns.content import CampaignTemplate
 from bot.features.campaigns.notify import CONFIRM_PREFIX, quiet_hold
 from bot.features.campaigns.relays import confirm_in_chat
 from bot.features.campaigns.samples import repeating, sample_date, suggested_repeat
-from bot.features.campaigns.scope import Actor, actor_for_member, load_for_change
+from bot.features.campaigns.scope import Actor, actor_for_member
 from bot.features.campaigns.spec import (
     TARGET_KINDS,
     CampaignError,
@@ -49,22 +62,6 @@ from db import org
 
 log = logging.getLogger(__name__)
 
-WIZARD = "campaign_wizard"
-PREFIX = "#cw:"
-START_WORDS = frozenset({"thong bao", "tao thong bao", "gui thong bao"})
-LIST_WORDS = frozenset({"lich thong bao", "xem lich thong bao"})
-# Typed answers to a yes/no question (folded): the buttons' words, and the usual short forms.
-YES_WORDS = frozenset({"co", "dong y", "ok", "xac nhan", "xac nhan gui", "gui", "co gui ngay"})
-NO_WORDS = frozenset({"khong", "thoi", "khong gui", "khong huy"})
-# "hủy số 2" typed instead of tapped (folded).
-CANCEL_TYPED = re.compile(r"huy so (\d{1,9})")
-# Sent campaigns stay in "lịch thông báo" this long, marked as sent.
-SENT_SHOWN = timedelta(days=3)
-
-
-def _p(*parts: object) -> str:
-    return PREFIX + ":".join(str(p) for p in parts)
-
 
 class CampaignInterceptor:
     def handle(self, turn: Turn, state: FlowState, text: str) -> bool:
@@ -75,13 +72,13 @@ class CampaignInterceptor:
             confirm_in_chat(turn, text)
             return True
         if text.startswith((APPROVE_PREFIX, REJECT_PREFIX)):
-            self._decide(turn, text)
+            manage.decide(turn, text)
             return True
         in_wizard = state.flow_id == WIZARD and state.step_id is not None
         if not in_wizard and not text.startswith(PREFIX):
             said = normalize(text) if text and len(text) < 40 else ""
             if (cancel := CANCEL_TYPED.fullmatch(said)) is not None:
-                text = _p("cancel", cancel.group(1))  # "hủy số 2" typed: as its button
+                text = p("cancel", cancel.group(1))  # "hủy số 2" typed: as its button
             elif said not in START_WORDS and said not in LIST_WORDS:
                 return False
         member = org.member_by_zalo_id(turn.session, zalo_user_id=resident.zalo_user_id)
@@ -98,17 +95,17 @@ class CampaignInterceptor:
             turn.log("campaign_refused", value="not_leader")
             return True
         if in_wizard:
-            text = _typed_choice(state, text)
-        if text.startswith(_p("cancel")):
-            self._ask_cancel(turn, state, actor, text.removeprefix(_p("cancel") + ":"))
+            text = typed_choice(state, text)
+        if text.startswith(p("cancel")):
+            manage.ask_cancel(turn, state, actor, text.removeprefix(p("cancel") + ":"))
             return True
-        if text.startswith(_p("drop")):
+        if text.startswith(p("drop")):
             turn.services.flows.reset(state)
-            self._cancel(turn, actor, text.removeprefix(_p("drop") + ":"))
+            manage.cancel(turn, actor, text.removeprefix(p("drop") + ":"))
             return True
         if not in_wizard:
             if normalize(text) in LIST_WORDS:
-                self._list(turn, actor)
+                manage.show_list(turn, actor)
             else:
                 self._start(turn, state)
             return True
@@ -123,29 +120,17 @@ class CampaignInterceptor:
 
     # -- the wizard --------------------------------------------------------------------------
 
-    def _offer(self, turn: Turn, state: FlowState, reply: Reply) -> None:
-        """Say a wizard question with buttons, remembering them so that a typed label ("tự
-        viết", "dùng mẫu", "có, gửi ngay") or its number counts as the tap."""
-        state.data["_offered"] = {
-            "step": state.step_id,
-            "buttons": [[normalize(b.label), b.payload] for b in reply.buttons if b.payload],
-        }
-        turn.say(reply)
-
-    def _templates(self, turn: Turn) -> dict[str, Any]:
-        return load_templates(turn.services.settings.content_dir / "campaigns")
-
     def _start(self, turn: Turn, state: FlowState) -> None:
         turn.services.flows.reset(state)
         state.flow_id, state.step_id, state.data = WIZARD, "pick", {}
         texts = turn.texts
-        templates = list(self._templates(turn).values())[:4]
+        templates = list(wizard_templates(turn).values())[:4]
         buttons = [
-            Button(label, payload=_p("tpl", t.id))
+            Button(label, payload=p("tpl", t.id))
             for t, label in zip(templates, fit_labels([t.title for t in templates]), strict=True)
         ]
-        buttons.append(Button(texts.get("campaigns.own_text_button"), payload=_p("text")))
-        self._offer(turn, state, Reply(texts.get("campaigns.start"), buttons=tuple(buttons)))
+        buttons.append(Button(texts.get("campaigns.own_text_button"), payload=p("text")))
+        offer(turn, state, Reply(texts.get("campaigns.start"), buttons=tuple(buttons)))
 
     def _step(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         steps = {
@@ -155,7 +140,7 @@ class CampaignInterceptor:
             "villages": self._on_villages,
             "time": self._on_time,
             "confirm": self._on_confirm,
-            "drop": self._on_drop,
+            "drop": manage.on_drop,
         }
         handler = steps.get(state.step_id or "")
         if handler is not None:
@@ -164,16 +149,16 @@ class CampaignInterceptor:
     def _on_pick(self, turn: Turn, state: FlowState, _actor: Actor, text: str) -> None:
         """A template (then its details) or own text."""
         texts = turn.texts
-        if text.startswith(_p("tpl")):
-            template_id = text.removeprefix(_p("tpl") + ":")
-            template = self._templates(turn).get(template_id)
+        if text.startswith(p("tpl")):
+            template_id = text.removeprefix(p("tpl") + ":")
+            template = wizard_templates(turn).get(template_id)
             if template is None:
                 self._start(turn, state)
                 return
             state.data["template"] = template_id
             state.step_id = "details"
             self._ask_details(turn, state)
-        elif text == _p("text"):
+        elif text == p("text"):
             state.step_id = "text"
             turn.say(texts.get("campaigns.ask_text"))
         else:
@@ -184,7 +169,7 @@ class CampaignInterceptor:
         template = self._template(turn, state)
         sample = template.sample if template is not None else {}
         tz = turn.services.settings.tz
-        self._offer(
+        offer(
             turn,
             state,
             Reply(
@@ -194,7 +179,7 @@ class CampaignInterceptor:
                     time=sample.get("time", ""),
                     date=sample_date(template, now=turn.now, tz=tz, texts=turn.texts),
                 ),
-                buttons=(Button(texts.get("campaigns.keep_sample_button"), payload=_p("keep")),),
+                buttons=(Button(texts.get("campaigns.keep_sample_button"), payload=p("keep")),),
             ),
         )
 
@@ -214,7 +199,7 @@ class CampaignInterceptor:
 
     def _on_details(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         """The template's place; time; date (";"-separated), or keep its sample."""
-        if text != _p("keep"):
+        if text != p("keep"):
             parts = [p.strip() for p in text.split(";")]
             for name, value in zip(("place", "time", "date"), parts, strict=False):
                 if value:
@@ -224,7 +209,7 @@ class CampaignInterceptor:
     def _on_villages(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         texts = turn.texts
         data = state.data
-        choice = text.removeprefix(_p("v") + ":") if text.startswith(_p("v")) else None
+        choice = text.removeprefix(p("v") + ":") if text.startswith(p("v")) else None
         allowed = self._villages(turn, actor)
         if choice == "all":
             data["villages"] = [v.code for v in allowed]
@@ -236,18 +221,18 @@ class CampaignInterceptor:
             self._ask_villages(turn, state, actor)
             return
         state.step_id = "time"
-        buttons = [Button(texts.get("campaigns.now_button"), payload=_p("now"))]
+        buttons = [Button(texts.get("campaigns.now_button"), payload=p("now"))]
         if self._suggested(turn, state) is not None:
-            buttons.append(Button(texts.get("campaigns.repeat_button"), payload=_p("repeat")))
-        self._offer(turn, state, Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
+            buttons.append(Button(texts.get("campaigns.repeat_button"), payload=p("repeat")))
+        offer(turn, state, Reply(texts.get("campaigns.ask_time"), buttons=tuple(buttons)))
 
     def _on_time(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         """Now, the template's repeating schedule, or a time and date."""
         data = state.data
         data.pop("repeat", None)
-        if text == _p("now"):
+        if text == p("now"):
             data["at"] = None
-        elif text == _p("repeat") and (repeat := self._suggested(turn, state)) is not None:
+        elif text == p("repeat") and (repeat := self._suggested(turn, state)) is not None:
             data["at"] = None
             data["repeat"] = repeat
         else:
@@ -258,32 +243,28 @@ class CampaignInterceptor:
                 return
             if reading.at is None:
                 turn.say(
-                    turn.texts.get("campaigns.past_time", asked=self._words(turn, reading.asked))
+                    turn.texts.get("campaigns.past_time", asked=said_when(turn, reading.asked))
                 )
                 return
             if reading.moved:
                 turn.say(
                     turn.texts.get(
                         "campaigns.moved_time",
-                        asked=self._words(turn, reading.asked),
-                        at=self._words(turn, reading.at),
+                        asked=said_when(turn, reading.asked),
+                        at=said_when(turn, reading.at),
                     )
                 )
             data["at"] = reading.at.isoformat()
         self._preview(turn, state, actor)
 
-    def _words(self, turn: Turn, at: datetime) -> str:
-        tz = turn.services.settings.tz
-        return words.in_words(at, now=turn.now, tz=tz, texts=turn.texts)
-
     def _on_confirm(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
-        answer = _answer(text)
-        if text == _p("ok") or answer is True:
+        answer = yes_or_no(text)
+        if text == p("ok") or answer is True:
             self._create(turn, state, actor)
-        elif text == _p("no") or answer is False:
+        elif text == p("no") or answer is False:
             turn.services.flows.reset(state)
             turn.say(turn.texts.get("campaigns.stopped"))
-        elif text == _p("retype"):
+        elif text == p("retype"):
             state.data["retyping"] = True
             if state.data.get("template"):
                 state.step_id = "details"
@@ -306,14 +287,14 @@ class CampaignInterceptor:
         texts = turn.texts
         villages = self._villages(turn, actor)[:4]
         buttons = [
-            Button(label, payload=_p("v", v.code))
+            Button(label, payload=p("v", v.code))
             for v, label in zip(villages, fit_labels([v.name for v in villages]), strict=True)
         ]
-        buttons.append(Button(texts.get("campaigns.all_villages_button"), payload=_p("v", "all")))
-        self._offer(turn, state, Reply(texts.get("campaigns.ask_villages"), buttons=tuple(buttons)))
+        buttons.append(Button(texts.get("campaigns.all_villages_button"), payload=p("v", "all")))
+        offer(turn, state, Reply(texts.get("campaigns.ask_villages"), buttons=tuple(buttons)))
 
     def _template(self, turn: Turn, state: FlowState) -> CampaignTemplate | None:
-        return self._templates(turn).get(state.data.get("template") or "")
+        return wizard_templates(turn).get(state.data.get("template") or "")
 
     def _suggested(self, turn: Turn, state: FlowState) -> dict[str, Any] | None:
         """The template's suggested repeating schedule, from tomorrow on (or None)."""
@@ -350,7 +331,7 @@ class CampaignInterceptor:
             return str(
                 turn.texts.get(
                     key,
-                    first=self._words(turn, first) if first else sched.describe(first, tz),
+                    first=said_when(turn, first) if first else sched.describe(first, tz),
                     last="/".join(reversed(last.split("-"))) if last else "",
                 )
             )
@@ -358,7 +339,7 @@ class CampaignInterceptor:
         if not at:
             return str(turn.texts.get("campaigns.when_now"))
         return str(
-            turn.texts.get("campaigns.when_once", at=self._words(turn, datetime.fromisoformat(at)))
+            turn.texts.get("campaigns.when_once", at=said_when(turn, datetime.fromisoformat(at)))
         )
 
     def _preview(self, turn: Turn, state: FlowState, actor: Actor) -> None:
@@ -372,7 +353,7 @@ class CampaignInterceptor:
         try:
             text = render_for(
                 spec,
-                self._templates(turn),
+                wizard_templates(turn),
                 commune=commune_name(turn.session),
                 village=first.name,
                 day=turn.now.astimezone(turn.services.settings.tz).strftime("%d/%m/%Y"),
@@ -407,7 +388,7 @@ class CampaignInterceptor:
                     "campaigns.quiet_note",
                     start=settings.quiet_hours_start,
                     end=settings.quiet_hours_end,
-                    until=self._words(turn, hold),
+                    until=said_when(turn, hold),
                 )
             )
 
@@ -421,17 +402,17 @@ class CampaignInterceptor:
         key = "campaigns.ask_confirm_now" if now else "campaigns.ask_confirm"
         lines.append(texts.get(key, villages=villages))
         yes = "campaigns.yes_now_button" if now else "campaigns.confirm_button"
-        buttons = [Button(texts.get(yes), payload=_p("ok"))]
+        buttons = [Button(texts.get(yes), payload=p("ok"))]
         if bare:
-            buttons.append(Button(texts.get("campaigns.retype_button"), payload=_p("retype")))
+            buttons.append(Button(texts.get("campaigns.retype_button"), payload=p("retype")))
         no = "campaigns.no_button" if now else "campaigns.cancel_button"
-        buttons.append(Button(texts.get(no), payload=_p("no")))
-        self._offer(turn, state, Reply("\n".join(lines), buttons=tuple(buttons)))
+        buttons.append(Button(texts.get(no), payload=p("no")))
+        offer(turn, state, Reply("\n".join(lines), buttons=tuple(buttons)))
 
     def _create(self, turn: Turn, state: FlowState, actor: Actor) -> None:
         texts = turn.texts
         settings = turn.services.settings
-        ctx = Context(settings=settings, templates=self._templates(turn), texts=texts)
+        ctx = Context(settings=settings, templates=wizard_templates(turn), texts=texts)
         spec = self._spec(state)
         when = self._when(turn, state)
         turn.services.flows.reset(state)
@@ -451,154 +432,3 @@ class CampaignInterceptor:
         )
         turn.say(texts.get(key, id=campaign.id, when=when))
         turn.log("campaign_created", value=str(campaign.id))
-
-    # -- listing and cancelling ----------------------------------------------------------------
-
-    def _list(self, turn: Turn, actor: Actor) -> None:
-        """Campaigns still to send (each with "Hủy số N"), then those sent in `SENT_SHOWN`."""
-        texts = turn.texts
-        found = rows.listing(
-            turn.session,
-            member_id=None if actor.commune_wide else actor.member_id,
-            village_ids=actor.village_ids,
-            statuses=("scheduled", "paused", "pending_approval", "done"),
-            limit=10,
-        )
-        waiting = [c for c in found if c.status != "done"][:5]
-        sent = [c for c in found if c.status == "done" and _recent(c.updated_at, turn.now)][:3]
-        if not waiting and not sent:
-            turn.say(texts.get("campaigns.list_empty"))
-            return
-        lines = []
-        for title, group in (("list_title", waiting), ("list_title_sent", sent)):
-            if group:
-                lines.append(texts.get(f"campaigns.{title}"))
-                lines.extend(self._list_item(turn, c) for c in group)
-        buttons = [
-            Button(texts.get("campaigns.cancel_number_button", id=c.id), payload=_p("cancel", c.id))
-            for c in waiting
-        ]
-        turn.say(Reply("\n".join(lines), buttons=tuple(buttons)))
-
-    def _list_item(self, turn: Turn, c: Any) -> str:
-        when = c.next_run_at if c.status != "done" else c.updated_at
-        return str(
-            turn.texts.get(
-                "campaigns.list_item",
-                id=c.id,
-                title=c.title,
-                when=self._words(turn, when) if when else "—",
-                status=turn.texts.get(f"campaigns.status.{c.status}"),
-            )
-        )
-
-    def _ask_cancel(self, turn: Turn, state: FlowState, actor: Actor, raw: str) -> None:
-        """ "Hủy số N": which campaign, then Có/Không; nothing is cancelled before "Có"."""
-        campaign = None
-        if raw.isdigit():
-            try:
-                campaign = load_for_change(turn.session, int(raw), actor)
-            except CampaignError:
-                campaign = None
-        if campaign is None or campaign.status not in ("scheduled", "paused", "pending_approval"):
-            turn.say(turn.texts.get("campaigns.cancel_refused", id=raw))
-            return
-        turn.services.flows.reset(state)
-        state.flow_id, state.step_id, state.data = WIZARD, "drop", {"id": campaign.id}
-        when = campaign.next_run_at
-        self._offer(
-            turn,
-            state,
-            Reply(
-                turn.texts.get(
-                    "campaigns.ask_cancel",
-                    id=campaign.id,
-                    title=campaign.title,
-                    when=self._words(turn, when) if when else "—",
-                ),
-                buttons=(
-                    Button(turn.texts.get("campaigns.yes_cancel_button"), payload=_p("drop", raw)),
-                    Button(turn.texts.get("campaigns.no_button"), payload=_p("leave", raw)),
-                ),
-            ),
-        )
-
-    def _on_drop(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
-        raw = str(state.data.get("id", ""))
-        answer = _answer(text)
-        if answer is None and not text.startswith(_p("leave")):
-            self._ask_cancel(turn, state, actor, raw)
-            return
-        turn.services.flows.reset(state)
-        if answer is True:
-            self._cancel(turn, actor, raw)
-        else:
-            turn.say(turn.texts.get("campaigns.kept", id=raw))
-
-    def _cancel(self, turn: Turn, actor: Actor, raw: str) -> None:
-        if not raw.isdigit():
-            return
-        try:
-            lifecycle.change(turn.session, int(raw), "cancel", actor, now=turn.now)
-        except CampaignError:
-            turn.say(turn.texts.get("campaigns.cancel_refused", id=raw))
-            return
-        turn.say(turn.texts.get("campaigns.cancelled", id=raw))
-
-    # -- approval ------------------------------------------------------------------------------
-
-    def _decide(self, turn: Turn, text: str) -> None:
-        """A commune leader's "Duyệt" / "Không duyệt" on a campaign waiting for approval."""
-        assert turn.resident is not None
-        approve = text.startswith(APPROVE_PREFIX)
-        raw = text.removeprefix(APPROVE_PREFIX if approve else REJECT_PREFIX)
-        actor, _ = actor_for_member(turn.session, turn.resident.zalo_user_id)
-        if actor is None or not raw.isdigit():
-            turn.say(turn.texts.get("campaigns.not_allowed"))
-            return
-        if not actor.commune_wide:
-            turn.say(turn.texts.get("campaigns.approve_refused", id=raw))
-            return
-        ctx = Context(
-            settings=turn.services.settings, templates=self._templates(turn), texts=turn.texts
-        )
-        action = "approve" if approve else "cancel"
-        try:
-            campaign = load_for_change(turn.session, int(raw), actor)
-            if campaign.status != "pending_approval":
-                raise CampaignError(409, "not waiting for approval")
-            lifecycle.change(turn.session, int(raw), action, actor, now=turn.now, ctx=ctx)
-        except CampaignError:
-            turn.say(turn.texts.get("campaigns.approve_refused", id=raw))
-            return
-        turn.say(turn.texts.get("campaigns.approved" if approve else "campaigns.rejected", id=raw))
-        turn.log("campaign_approved" if approve else "campaign_rejected", value=raw)
-
-
-def _answer(text: str) -> bool | None:
-    """A typed "có" / "không" (True / False), else None."""
-    if text.startswith("#") or len(text) > 40:
-        return None
-    said = normalize(text)
-    return True if said in YES_WORDS else False if said in NO_WORDS else None
-
-
-def _recent(at: datetime | None, now: datetime) -> bool:
-    return at is not None and now - at <= SENT_SHOWN
-
-
-def _typed_choice(state: FlowState, text: str) -> str:
-    """The payload of the button offered at this step whose label (or number) was typed, else
-    `text`."""
-    if not text or text.startswith("#") or len(text) > 80:
-        return text
-    asked = state.data.get("_offered") or {}
-    offered = asked.get("buttons", []) if asked.get("step") == state.step_id else []
-    said = normalize(text)
-    if said.isdigit() and 1 <= int(said) <= len(offered):
-        return str(offered[int(said) - 1][1])
-    for label, payload in offered:
-        # A label cut to fit ("ngay hoi dich vu cong truc") matches the whole title typed.
-        if label and (label == said or (len(label) >= 8 and said.startswith(label + " "))):
-            return str(payload)
-    return text

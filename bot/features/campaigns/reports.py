@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.features.campaigns import schedule as sched
 from bot.features.campaigns.spec import Context, commune_name, render_for
+from db import campaign_reports as reports_rows
 from db import campaigns as rows
 from db import fieldwork as fieldwork_rows
 from db import org
@@ -59,7 +60,7 @@ def report(
     villages: dict[int | None, str] = {v.id: v.code for v in org.villages(session)}
     return {
         "campaign": summary(campaign, tz, villages),
-        "counts": rows.counts(session, campaign_id=campaign.id),
+        "counts": reports_rows.counts(session, campaign_id=campaign.id),
         # Beside the delivery figures: the help members recorded on the campaign's day.
         "recorded_help": fieldwork_rows.campaign_help(session, campaign_id=campaign.id),
         "occurrences": [

@@ -10,7 +10,7 @@ from bot.charts import bars_over_time
 from bot.feature import Table
 from bot.features.campaigns.spec import TARGET_KINDS
 from bot.reporting import Context, rate
-from db import campaigns as campaign_rows
+from db import campaign_reports as reports_rows
 from db.stats import Window
 
 DELIVERY_FIGURES = ("sent", "failed", "skipped", "pending")
@@ -46,10 +46,10 @@ def broadcasts(session: Session, window: Window, ctx: Context) -> dict[str, Any]
     """Campaign deliveries created in the range: sent, failed, skipped (with the reason kept
     on each delivery), relays posted per group, read receipts; by target kind, campaign and
     village. A village filter leaves out the commune-level groups."""
-    rows = campaign_rows.delivery_counts(
+    rows = reports_rows.delivery_counts(
         session, start=window.start, end=window.end, village_ids=window.villages
     )
-    groups = campaign_rows.relay_groups(
+    groups = reports_rows.relay_groups(
         session, start=window.start, end=window.end, village_ids=window.villages
     )
     by_campaign: dict[int, list[dict[str, Any]]] = {}
