@@ -200,7 +200,7 @@ class CampaignInterceptor:
     def _on_details(self, turn: Turn, state: FlowState, actor: Actor, text: str) -> None:
         """The template's place; time; date (";"-separated), or keep its sample."""
         if text != p("keep"):
-            parts = [p.strip() for p in text.split(";")]
+            parts = [part.strip() for part in text.split(";")]
             for name, value in zip(("place", "time", "date"), parts, strict=False):
                 if value:
                     state.data.setdefault("variables", {})[name] = value

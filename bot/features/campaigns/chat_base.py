@@ -27,10 +27,6 @@ CANCEL_TYPED = re.compile(r"huy so (\d{1,9})")
 SENT_SHOWN = timedelta(days=3)
 
 
-def _p(*parts: object) -> str:
-    return PREFIX + ":".join(str(p) for p in parts)
-
-
 def p(*parts: object) -> str:
     """A wizard payload: PREFIX + parts joined by ":"."""
     return PREFIX + ":".join(str(part) for part in parts)
