@@ -136,3 +136,11 @@ def test_the_dashboard_section(seeded: Live) -> None:
     assert 'id="section-team-work"' in page
     assert 'id="fieldwork-visits">5<' in page and 'id="fieldwork-together">4<' in page
     assert '<td>Lê Thị Mai</td><td class="n">3</td><td class="n">3</td>' in page
+
+
+def test_a_member_id_too_large_for_the_database_is_refused(seeded: Live) -> None:
+    # Found by schemathesis: a 20-digit member id reached SQLite and gave a 500.
+    official = token(seeded.runtime.engine, "official")
+    for path in ("/admin/fieldwork", "/admin/fieldwork.csv"):
+        r = get(seeded, official, path, member=10**19)
+        assert r.status_code == 422, (path, r.status_code)

@@ -37,7 +37,7 @@ router = APIRouter(
     dependencies=[Depends(bearer_scheme)],
 )
 
-MemberQuery = Annotated[int | None, Query(ge=1, description="one team member's id")]
+MemberQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="one team member's id")]
 
 
 def narrowed(session: Session, scope: Scope, village: str | None, member: int | None) -> Scope:
