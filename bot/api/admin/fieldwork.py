@@ -18,12 +18,12 @@ from sqlmodel import Session
 from bot.api.admin.auth import ADMIN_RESPONSES, AnyRole, Principal, bearer_scheme
 from bot.api.admin.member_scope import Scope, scope_of
 from bot.api.admin.schemas import FieldworkOut
-from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery
+from bot.api.admin.stats import FromQuery, ToQuery, VillageQuery, table_csv
 from bot.api.deps import RuntimeDep, local_now
 from bot.features.fieldwork.figures import figures
 from bot.features.fieldwork.stats import tables
 from bot.features.skills.lessons import skill_list
-from bot.reporting import RangeError, parse_range, window_for, write_csv
+from bot.reporting import RangeError, parse_range, window_for
 from bot.runtime import Runtime
 from db import admin as admin_rows
 from db import fieldwork as visit_rows
@@ -151,12 +151,5 @@ async def read_fieldwork_csv(
     report = await anyio.to_thread.run_sync(
         compute, runtime, principal, start, end, village, member
     )
-    found = next((t for t in tables(report) if t.slug == table), None)
-    if found is None:
-        raise HTTPException(400, f"unknown table '{table}'")
     span = f"{report['range']['from']}-{report['range']['to']}"
-    return Response(
-        write_csv(found.header, found.rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{found.slug}-{span}.csv"'},
-    )
+    return table_csv(tables(report), table, span)
